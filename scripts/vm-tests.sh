@@ -10,7 +10,7 @@ top=$PWD
 vmrun=${VM_RUN:-}
 if [ -z "$vmrun" ]; then
 	for c in "$top/../shared/hwsim/vm-run" /work/shared/hwsim/vm-run; do
-		[ -x "$c" ] && { vmrun=$c; break; }
+		[ -f "$c" ] && { vmrun=$c; break; }
 	done
 fi
 [ -n "$vmrun" ] || { echo "vm-tests: FAIL: ../shared/hwsim/vm-run not found (set VM_RUN)" >&2; exit 1; }
@@ -43,9 +43,9 @@ echo "vm: kernel $(uname -r), uptime $(cut -d' ' -f1 /proc/uptime)s, radios: $(l
 while read -r name; do
 	dir=$top/$(echo "$name" | tr _ /)
 	echo "=== VM package $name"
-	start=$(date +%s.%N)
+	start=$EPOCHREALTIME
 	if (cd "$dir" && P2P_HWSIM=1 "$bin/$name.test" -test.v -test.count=1 -test.run '^TestHwsim' -test.timeout 20m); then
-		echo "--- VM package $name ok in $(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || echo '?')s"
+		echo "--- VM package $name ok in $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')s"
 	else
 		echo "--- VM package $name FAILED"; status=1
 	fi
@@ -56,7 +56,7 @@ chmod +x "$bin/run-all.sh"
 
 start=$SECONDS
 set +e
-P2P_HWSIM=1 "$vmrun" --radios 3 --timeout 2400 --mem 2048 -- "$bin/run-all.sh"
+P2P_HWSIM=1 bash "$vmrun" --radios 3 --timeout 2400 --mem 2048 -- "$bin/run-all.sh"
 rc=$?
 set -e
 echo "vm-tests: VM run took $((SECONDS - start))s, exit $rc"
