@@ -5,15 +5,19 @@ package radio
 // events are dropped until the consumer has drained the buffer, and a
 // single EventsLost takes their place, in order. Implementations of the
 // seam share it.
+//
+// The consumer reads C until it is closed: the queue's goroutine ends only
+// after the last event has been taken.
 type EventQueue struct {
-	in  chan Event
-	fin chan Event
-	out chan Event
+	in   chan Event
+	fin  chan Event
+	out  chan Event
+	shut chan struct{} // closed once Close has been taken
 }
 
 // NewEventQueue starts a queue that holds up to limit undelivered events.
 func NewEventQueue(limit int) *EventQueue {
-	q := &EventQueue{in: make(chan Event), fin: make(chan Event), out: make(chan Event)}
+	q := &EventQueue{in: make(chan Event), fin: make(chan Event), out: make(chan Event), shut: make(chan struct{})}
 	go q.run(max(limit, 1))
 	return q
 }
@@ -21,11 +25,22 @@ func NewEventQueue(limit int) *EventQueue {
 // C is the consumer's side.
 func (q *EventQueue) C() <-chan Event { return q.out }
 
-// Push queues e. It must not be called after Close.
-func (q *EventQueue) Push(e Event) { q.in <- e }
+// Push queues e. After Close it does nothing.
+func (q *EventQueue) Push(e Event) {
+	select {
+	case q.in <- e:
+	case <-q.shut:
+	}
+}
 
 // Close queues a last event, which is never dropped, and closes C after it.
-func (q *EventQueue) Close(last Event) { q.fin <- last }
+// Later calls do nothing.
+func (q *EventQueue) Close(last Event) {
+	select {
+	case q.fin <- last:
+	case <-q.shut:
+	}
+}
 
 func (q *EventQueue) run(limit int) {
 	var pending []Event
@@ -60,6 +75,7 @@ func (q *EventQueue) run(limit int) {
 			pending = append(pending, e)
 		case last = <-fin:
 			closing = true
+			close(q.shut)
 		case out <- next:
 			if len(pending) > 0 {
 				pending[0] = nil

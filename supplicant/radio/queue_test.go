@@ -48,3 +48,15 @@ func TestEventQueueReplacesOverflowWithOneEventsLostInPlace(t *testing.T) {
 		}
 	})
 }
+
+func TestEventQueueIgnoresPushAndCloseAfterClose(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		q := NewEventQueue(4)
+		q.Close(InterfaceRemoved{})
+		q.Push(ScanDone{})            // must not block although nobody reads yet
+		q.Close(EventsLost{Count: 1}) // nor this
+		if diff := cmp.Diff([]Event{InterfaceRemoved{}}, drain(q)); diff != "" {
+			t.Errorf("events (-want +got):\n%s", diff)
+		}
+	})
+}

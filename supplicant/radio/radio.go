@@ -34,6 +34,7 @@ var (
 	ErrInvalid      = errors.New("radio: invalid argument")
 	ErrNotConnected = errors.New("radio: not connected")
 	ErrNoChannel    = errors.New("radio: channel not usable") // disabled or no-IR
+	ErrNotFound     = errors.New("radio: no such object")     // cookie, key or station (ENOENT)
 )
 
 // Error is an operation's failure as the radio reported it: the sentinel it
@@ -72,7 +73,8 @@ type Phy interface {
 	// brought up.
 	NewInterface(ctx context.Context, cfg InterfaceConfig) (Interface, error)
 	// Removed is closed when the phy disappears (unplugged, module removed).
-	// Each of its interfaces has then delivered InterfaceRemoved.
+	// Each of its interfaces has then queued InterfaceRemoved as its last
+	// event.
 	Removed() <-chan struct{}
 }
 

@@ -246,7 +246,7 @@ func (f *iface) NewStation(ctx context.Context, st radio.StationParams) error {
 // DelStation removes a station (every station for the broadcast address)
 // with its keys and port state, sending a Deauthentication with reason to
 // it (to broadcast) when reason is not 0. An unknown station gives
-// radio.ErrInvalid (ENOENT) and sends nothing.
+// radio.ErrNotFound (ENOENT) and sends nothing.
 func (f *iface) DelStation(ctx context.Context, addr ieee80211.MAC, reason uint16) error {
 	const opName = "del station"
 	m := f.p.m
@@ -268,7 +268,7 @@ func (f *iface) DelStation(ctx context.Context, addr ieee80211.MAC, reason uint1
 		clear(f.ap.stations)
 	} else {
 		if _, ok := f.ap.stations[addr]; !ok {
-			return opErr(opName, radio.ErrInvalid, "no station %v", addr)
+			return opErr(opName, radio.ErrNotFound, "no station %v", addr)
 		}
 		delete(f.ap.stations, addr)
 		f.forgetPeer(addr)

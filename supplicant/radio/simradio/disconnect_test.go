@@ -75,7 +75,7 @@ func TestAPRemovingAStationDisconnectsIt(t *testing.T) {
 					t.Error("the station's key survived DelStation")
 				}
 				wantErr(t, "EAPOL to the removed station", l.ap.SendEAPOL(ctx, staAddr, eapolM1), radio.ErrNotConnected)
-				wantErr(t, "remove again", l.ap.DelStation(ctx, staAddr, 0), radio.ErrInvalid)
+				wantErr(t, "remove again", l.ap.DelStation(ctx, staAddr, 0), radio.ErrNotFound)
 			})
 		})
 	}

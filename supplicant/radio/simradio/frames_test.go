@@ -231,7 +231,7 @@ func TestFrameWaitKeepsThePhyOnTheChannelUntilCancelled(t *testing.T) {
 		if got := pa.Channel(); got != 0 {
 			t.Errorf("A's channel after cancelling the wait: %d", got)
 		}
-		wantErr(t, "second cancel", a.CancelFrameWait(ctx, c), radio.ErrInvalid)
+		wantErr(t, "second cancel", a.CancelFrameWait(ctx, c), radio.ErrNotFound)
 		// A second answer is lost: A left the channel.
 		_, err = b.SendFrame(ctx, radio.Tx{Frame: reply, Freq: 2412, OffChannel: true})
 		must(t, err)

@@ -147,7 +147,7 @@ func isZero(b []byte) bool {
 	return true
 }
 
-// DelKey removes an installed key; an unknown one gives radio.ErrInvalid
+// DelKey removes an installed key; an unknown one gives radio.ErrNotFound
 // (ENOENT).
 func (f *iface) DelKey(ctx context.Context, ref radio.KeyRef) error {
 	const opName = "del key"
@@ -158,7 +158,7 @@ func (f *iface) DelKey(ctx context.Context, ref radio.KeyRef) error {
 		return err
 	}
 	if _, ok := f.keys[ref]; !ok {
-		return opErr(opName, radio.ErrInvalid, "no key %d for %v", ref.Index, ref.Peer)
+		return opErr(opName, radio.ErrNotFound, "no key %d for %v", ref.Index, ref.Peer)
 	}
 	delete(f.keys, ref)
 	if k, ok := f.pairwise[ref.Peer]; ok && k.Index == ref.Index {

@@ -171,7 +171,7 @@ func TestNewKeyRules(t *testing.T) {
 			t.Errorf("group key %+v %v", k, ok)
 		}
 		must(t, l.sta.DelKey(ctx, ref))
-		wantErr(t, "delete again", l.sta.DelKey(ctx, ref), radio.ErrInvalid)
+		wantErr(t, "delete again", l.sta.DelKey(ctx, ref), radio.ErrNotFound)
 		if _, ok := l.staPhy.InstalledKey(staAddr, ref); ok {
 			t.Error("key still installed after DelKey")
 		}

@@ -200,7 +200,7 @@ func (f *iface) RemainOnChannel(ctx context.Context, freq int, d time.Duration) 
 
 // CancelRemainOnChannel ends a remain-on-channel operation, started or
 // still queued; RemainOnChannelExpired follows in both cases. An unknown
-// cookie gives radio.ErrInvalid.
+// cookie gives radio.ErrNotFound.
 func (f *iface) CancelRemainOnChannel(ctx context.Context, c radio.Cookie) error {
 	const opName = "cancel remain on channel"
 	m := f.p.m
@@ -211,7 +211,7 @@ func (f *iface) CancelRemainOnChannel(ctx context.Context, c radio.Cookie) error
 	}
 	o := f.p.findOp(f, opROC, c)
 	if o == nil {
-		return opErr(opName, radio.ErrInvalid, "no remain-on-channel with cookie %d", c)
+		return opErr(opName, radio.ErrNotFound, "no remain-on-channel with cookie %d", c)
 	}
 	f.push(radio.RemainOnChannelExpired{Cookie: o.cookie, Freq: o.freq})
 	f.p.endOp(o)
@@ -270,7 +270,7 @@ func (f *iface) SendFrame(ctx context.Context, tx radio.Tx) (radio.Cookie, error
 
 // CancelFrameWait ends the wait of an off-channel frame. A frame still
 // queued is then never sent (its TxStatus reports it not acknowledged). A
-// cookie with no pending wait gives radio.ErrInvalid, as mac80211 answers
+// cookie with no pending wait gives radio.ErrNotFound, as mac80211 answers
 // ENOENT.
 func (f *iface) CancelFrameWait(ctx context.Context, c radio.Cookie) error {
 	const opName = "cancel frame wait"
@@ -282,7 +282,7 @@ func (f *iface) CancelFrameWait(ctx context.Context, c radio.Cookie) error {
 	}
 	o := f.p.findOp(f, opTx, c)
 	if o == nil {
-		return opErr(opName, radio.ErrInvalid, "no frame wait with cookie %d", c)
+		return opErr(opName, radio.ErrNotFound, "no frame wait with cookie %d", c)
 	}
 	if !o.started && o.tx.status {
 		f.push(radio.TxStatus{Cookie: o.cookie, Acked: false, Frame: cloneBytes(o.tx.frame)})

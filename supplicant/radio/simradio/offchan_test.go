@@ -97,7 +97,7 @@ func TestCancelRemainOnChannelExpiresAtOnce(t *testing.T) {
 		if got := p.Channel(); got != 0 {
 			t.Errorf("channel after cancel: %d", got)
 		}
-		wantErr(t, "cancel again", f.CancelRemainOnChannel(ctx, c), radio.ErrInvalid)
+		wantErr(t, "cancel again", f.CancelRemainOnChannel(ctx, c), radio.ErrNotFound)
 		if got := settle(10*time.Second, f); len(got) != 0 {
 			t.Errorf("events after cancel: %v", got)
 		}
