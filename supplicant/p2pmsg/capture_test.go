@@ -247,6 +247,7 @@ func (c *captureFindings) noteWFD(t *testing.T, where string, elems []ieee80211.
 var (
 	vectorDev0 = ieee80211.MAC{0x42, 0, 0, 0, 0, 0}
 	vectorDev1 = ieee80211.MAC{0x42, 0, 0, 0, 1, 0}
+	vectorDev2 = ieee80211.MAC{0x42, 0, 0, 0, 2, 0} // third instance, joining running groups
 )
 
 // checkVectorDevices checks what every capture shows of the two instances:
@@ -261,6 +262,7 @@ func checkVectorDevices(t *testing.T, c *captureFindings) {
 	}{
 		vectorDev0: {"wpas-vector-0", DeviceType{Category: 1, OUI: wfaOUI, SubCategory: 1}, []DeviceType{{Category: 3, OUI: wfaOUI, SubCategory: 1}}},
 		vectorDev1: {"wpas-vector-1", DeviceType{Category: 10, OUI: wfaOUI, SubCategory: 5}, nil},
+		vectorDev2: {"wpas-vector-2", DeviceType{Category: 7, OUI: wfaOUI, SubCategory: 1}, nil},
 	}
 	for addr, d := range c.devices {
 		w, ok := want[addr]
@@ -317,15 +319,16 @@ var captureExpectations = map[string]func(t *testing.T, c *captureFindings){
 	},
 	"invitation.pcap": func(t *testing.T, c *captureFindings) {
 		checkSuccessfulGONegotiation(t, c)
+		ssid := persistentSSID(t, "invitation.txt")
 		reinvoked := false
 		for _, r := range c.invReqs {
 			if r.InvitationFlags != nil && *r.InvitationFlags&InvitationTypeReinvoke != 0 &&
-				r.GroupID != nil && string(r.GroupID.SSID) == "DIRECT-HW" && r.GroupID.DeviceAddress == vectorDev0 {
+				r.GroupID != nil && string(r.GroupID.SSID) == ssid && r.GroupID.DeviceAddress == vectorDev0 {
 				reinvoked = true
 			}
 		}
 		if !reinvoked {
-			t.Errorf("no Invitation Request re-invoking DIRECT-HW of %v", vectorDev0)
+			t.Errorf("no Invitation Request re-invoking %s of %v", ssid, vectorDev0)
 		}
 		if len(c.invResps) == 0 || c.invResps[len(c.invResps)-1] != StatusSuccess {
 			t.Errorf("Invitation Response statuses %v, want a final Success", c.invResps)
@@ -336,6 +339,25 @@ var captureExpectations = map[string]func(t *testing.T, c *captureFindings){
 			t.Errorf("%d Provision Discovery Requests and %d Responses, want 3 of each (pbc, display, keypad)", c.pdReqs, c.pdResps)
 		}
 	},
+}
+
+// persistentSSID reads the SSID of the first group started in a capture's
+// notes (the P2P-GROUP-STARTED event of wpa_supplicant: ssid="DIRECT-xy").
+func persistentSSID(t *testing.T, notes string) string {
+	t.Helper()
+	b, err := vectors.File(notes)
+	if err != nil {
+		t.Fatalf("notes: %v", err)
+	}
+	_, rest, ok := strings.Cut(string(b), `P2P-GROUP-STARTED `)
+	if ok {
+		_, rest, ok = strings.Cut(rest, `ssid="`)
+	}
+	ssid, _, ok2 := strings.Cut(rest, `"`)
+	if !ok || !ok2 || !strings.HasPrefix(ssid, "DIRECT-") {
+		t.Fatalf("%s names no P2P-GROUP-STARTED ssid", notes)
+	}
+	return ssid
 }
 
 // checkSuccessfulGONegotiation: instance 0 asks with GO Intent 15 and
