@@ -79,7 +79,7 @@ func TestAtMostOnePackageImportsGodbus(t *testing.T) {
 }
 
 func TestSupplicantDependsOnNothingAboveIt(t *testing.T) {
-	above := []string{module + "/cmd", module + "/coordinator", module + "/policy", module + "/dbus", "github.com/godbus/dbus/v5"}
+	above := []string{module + "/cmd", module + "/coordinator", module + "/policy", module + "/dbusapi", "github.com/godbus/dbus/v5"}
 	for _, p := range listPackages(t) {
 		if !within(p.path, "supplicant") {
 			continue
