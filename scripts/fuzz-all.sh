@@ -2,17 +2,19 @@
 # Runs every fuzz target of the module for a while and prints one line per
 # target with its execution count (the figures for closing notes).
 #
-#   scripts/fuzz-all.sh [FUZZTIME] [JOBS]     e.g. scripts/fuzz-all.sh 10m 2
+#   scripts/fuzz-all.sh [FUZZTIME] [JOBS] [PACKAGE...]   e.g. scripts/fuzz-all.sh 10m 2 ./supplicant/...
 #
 # JOBS targets run at once, each with -parallel 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzztime=${1:-10m}
 jobs=${2:-2}
+shift $(($# < 2 ? $# : 2))
+[ $# -gt 0 ] || set -- ./...
 out=${FUZZ_LOG_DIR:-$(mktemp -d /tmp/fuzz.XXXXXX)}
 mkdir -p "$out"
 targets=()
-for pkg in $(go list ./...); do
+for pkg in $(go list "$@"); do
 	for t in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do targets+=("$pkg $t"); done
 done
 echo "fuzz-all: ${#targets[@]} targets, $fuzztime each, $jobs at a time, logs in $out"
