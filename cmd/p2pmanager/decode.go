@@ -257,7 +257,8 @@ func (d *decoder) action(head string, body []byte) (string, []string) {
 		if err != nil {
 			return head + " GAS: error: " + err.Error(), nil
 		}
-		return head + " GAS " + strings.TrimPrefix(fmt.Sprintf("%T", g), "*gas."), []string{fmt.Sprintf("%+v", g)}
+		summary, detail := gasSummary(g)
+		return head + " " + summary, detail
 	}
 	return d.skip("%s category %d", head, body[0])
 }
@@ -394,4 +395,37 @@ func eapolPayload(b []byte) ([]byte, bool) {
 		return nil, false
 	}
 	return b[hdr+len(snap):], true
+}
+
+// gasSummary names a GAS frame and the P2P service discovery TLVs it
+// carries (whole responses; fragments are shown by number).
+func gasSummary(g gas.Frame) (string, []string) {
+	var detail []string
+	switch f := g.(type) {
+	case *gas.InitialRequest:
+		if sd, err := gas.SDRequestOf(f); err == nil {
+			for _, t := range sd.TLVs {
+				detail = append(detail, fmt.Sprintf("query %v transaction %d %s", t.ServiceProtocolType, t.ServiceTransactionID, printable(t.QueryData)))
+			}
+		}
+		return fmt.Sprintf("GAS Initial Request dialog %d", f.DialogToken), detail
+	case *gas.InitialResponse:
+		if sd, err := gas.SDResponseOf(f); err == nil && f.ComebackDelay == 0 {
+			detail = sdResponse(sd)
+		}
+		return fmt.Sprintf("GAS Initial Response dialog %d status %d comeback delay %d, %d octets", f.DialogToken, f.StatusCode, f.ComebackDelay, len(f.Response)), detail
+	case *gas.ComebackRequest:
+		return fmt.Sprintf("GAS Comeback Request dialog %d", f.DialogToken), nil
+	case *gas.ComebackResponse:
+		return fmt.Sprintf("GAS Comeback Response dialog %d fragment %d more %v, %d octets", f.DialogToken, f.FragmentID, f.MoreFragments, len(f.Response)), nil
+	}
+	return fmt.Sprintf("GAS %T", g), nil
+}
+
+func sdResponse(sd gas.SDResponse) []string {
+	var detail []string
+	for _, t := range sd.TLVs {
+		detail = append(detail, fmt.Sprintf("response %v transaction %d status %v, %d octets", t.ServiceProtocolType, t.ServiceTransactionID, t.StatusCode, len(t.ResponseData)))
+	}
+	return detail
 }
