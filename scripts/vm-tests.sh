@@ -21,7 +21,8 @@ trap 'rm -rf "$bin"' EXIT
 
 pkgs=()
 for pkg in $(go list ./...); do
-	if go test -list '^TestHwsim' "$pkg" 2>/dev/null | grep -q '^TestHwsim'; then pkgs+=("$pkg"); fi
+	tests=$(go test -list '^TestHwsim' "$pkg" 2>/dev/null || true)
+	if grep -q '^TestHwsim' <<<"$tests"; then pkgs+=("$pkg"); fi
 done
 if [ ${#pkgs[@]} -eq 0 ]; then
 	echo "vm-tests: no package has TestHwsim tests"; exit 0

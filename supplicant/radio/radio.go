@@ -12,7 +12,10 @@
 // connects to a BSSID, EAPOL travels over the control port, and keys are
 // installed per peer.
 //
-// Each Interface delivers one ordered stream of typed events. Methods an
+// Each Interface delivers one ordered stream of typed events. The order is
+// the radio's: on Linux an EAPOLReceived may come before the Connected that
+// the kernel reports from a work queue, and a StationRemoved follows our own
+// DelStation. Methods an
 // interface type does not support return ErrNotSupported, as the kernel
 // answers EOPNOTSUPP.
 package radio
@@ -82,7 +85,10 @@ type Phy interface {
 type InterfaceConfig struct {
 	Type IfType
 	Name string        // netdev name; ignored for P2PDevice; "" lets the radio choose
-	Addr ieee80211.MAC // zero: the radio chooses (needs PhyInfo.MACOnCreate otherwise)
+	// Addr is the address to use; zero lets the radio choose (a chosen one
+	// needs PhyInfo.MACOnCreate). mac80211 picks a P2P device's address
+	// itself and refuses a chosen one: always read Info().Addr afterwards.
+	Addr ieee80211.MAC
 }
 
 // Interface is one wdev. It implements every capability of the seam; which
@@ -506,7 +512,8 @@ type StationRemoved struct{ Addr ieee80211.MAC }
 type EAPOLReceived struct {
 	Src ieee80211.MAC
 	PDU []byte
-	// Encrypted is true when the frame arrived protected.
+	// Encrypted is true when the frame arrived protected. Radios that
+	// cannot tell (a PAE socket) report false.
 	Encrypted bool
 }
 
@@ -514,7 +521,9 @@ type EAPOLReceived struct {
 // removed.
 type InterfaceRemoved struct{}
 
-// EventsLost replaces events dropped while the consumer was too slow.
+// EventsLost replaces events dropped while the consumer was too slow, or
+// lost by the kernel (a netlink socket overrun). Count is a lower bound: the
+// kernel does not say how many were lost.
 type EventsLost struct{ Count int }
 
 func (FrameReceived) isEvent()          {}
