@@ -84,7 +84,7 @@ type Phy interface {
 // InterfaceConfig asks for a new interface.
 type InterfaceConfig struct {
 	Type IfType
-	Name string        // netdev name; ignored for P2PDevice; "" lets the radio choose
+	Name string // netdev name; ignored for P2PDevice; "" lets the radio choose
 	// Addr is the address to use; zero lets the radio choose (a chosen one
 	// needs PhyInfo.MACOnCreate). mac80211 picks a P2P device's address
 	// itself and refuses a chosen one: always read Info().Addr afterwards.
