@@ -5,9 +5,16 @@
 // and Credentials (Wi-Fi Simple Configuration Technical Specification v2.0.x,
 // clause 8 "Message encoding" and clause 12 "Data Element Definitions").
 //
-// The package is a codec only: it does no I/O, no cryptography and keeps no
-// state. The registration state machines and the crypto (Diffie-Hellman,
-// KDK, key wrap, Authenticator) build on the types here.
+// The codec (see Layers) does no I/O and keeps no state. On
+// top of it the package has the registration protocol's cryptography
+// (dh.go, keys.go: Diffie-Hellman group 5, DHKey, KDK, the key derivation
+// function, Authenticator, PSK1/PSK2, E-Hash/R-Hash, Encrypted Settings
+// with their Key Wrap Authenticator), the pure state machines Enrollee and
+// Registrar (machine.go, enrollee.go, registrar.go), the EAP-WSC transport
+// around them, EAPPeer for the P2P Client and EAPServer for the GO
+// (eapwsc.go), and the PIN lockout and push button overlap detection
+// (lockout.go). The machines take events and return actions; every random
+// value comes from the io.Reader they are configured with.
 //
 // # Layers
 //
