@@ -1,0 +1,769 @@
+package p2p
+
+// Interoperability tests against wpa_supplicant 2.10 on the real kernel:
+// mac80211_hwsim with three radios, in the VM (scripts/vm-tests.sh, or by
+// hand from the checkout:
+//
+//	go test -c -o p2p.test ./supplicant/p2p &&
+//	P2P_HWSIM=1 /work/shared/hwsim/vm-run --radios 3 --timeout 900 -- ./p2p.test -test.v -test.run Hwsim
+//
+// Our device runs on the P2P Device of the first radio (phy of wlan0);
+// wpa_supplicant runs on wlan1 (and wlan2 for the benchmarks), so each has
+// its own radio. Every test stops its wpa_supplicant and deletes its
+// interfaces, leaving the radios as it found them. P2P_HWSIM_BENCH=1 adds
+// the (long) benchmarks; P2P_TRACE=1 logs our device's trace.
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/p2pmanager/p2pmanager/supplicant/radio"
+	"github.com/p2pmanager/p2pmanager/supplicant/radio/nl80211"
+)
+
+// Generous waits: the VM runs under TCG, several times slower than a host.
+const (
+	hwsimFind = 60 * time.Second
+	hwsimOp   = 90 * time.Second
+)
+
+func requireHwsim(t *testing.T) {
+	t.Helper()
+	if os.Getenv("P2P_HWSIM") != "1" {
+		t.Skip("needs mac80211_hwsim with 3 radios and wpa_supplicant: set P2P_HWSIM=1 inside the hwsim VM (scripts/vm-tests.sh)")
+	}
+	// Registered first, so it runs last: the radios must be left with
+	// their netdevs only (no P2P Device, no group interface).
+	t.Cleanup(func() {
+		var out []byte
+		for range 50 {
+			out, _ = exec.Command("iw", "dev").CombinedOutput()
+			if !strings.Contains(string(out), "non-netdev") && !strings.Contains(string(out), "p2p-") {
+				return
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		t.Errorf("interfaces left behind:\n%s", out)
+	})
+}
+
+// phyOf returns the radio of a netdev (wlan0...).
+func phyOf(t *testing.T, b *nl80211.Backend, netdev string) radio.Phy {
+	t.Helper()
+	name, err := os.ReadFile("/sys/class/net/" + netdev + "/phy80211/name")
+	if err != nil {
+		t.Fatalf("%s: %v", netdev, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), hwsimOp)
+	defer cancel()
+	phys, err := b.Phys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range phys {
+		if p.Info().Name == strings.TrimSpace(string(name)) {
+			return p
+		}
+	}
+	t.Fatalf("no phy %q for %s", name, netdev)
+	return nil
+}
+
+// ourHwsimDevice starts our device on the radio of wlan0.
+func ourHwsimDevice(t *testing.T, name string, mod func(*Config)) *simNode {
+	t.Helper()
+	b, err := nl80211.New(nl80211.Config{})
+	if err != nil {
+		t.Fatalf("nl80211: %v", err)
+	}
+	t.Cleanup(func() { b.Close() })
+	phy := phyOf(t, b, "wlan0")
+	cfg := DefaultConfig(name)
+	if os.Getenv("P2P_TRACE") != "" {
+		cfg.Trace = func(format string, args ...any) {
+			t.Logf("%s ours: %s", time.Now().Format("15:04:05.000"), fmt.Sprintf(format, args...))
+		}
+	}
+	// Under emulation wpa_supplicant answers slowly: wait longer.
+	cfg.Timing.NegConfirmWait = time.Second
+	cfg.Timing.NegResponseWait = time.Second
+	cfg.Timing.PDResponseWait = 500 * time.Millisecond
+	if mod != nil {
+		mod(&cfg)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), hwsimOp)
+	defer cancel()
+	dev, err := NewDevice(ctx, phy, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := &simNode{t: t, dev: dev}
+	n.cond = sync.NewCond(&n.mu)
+	go n.record()
+	t.Cleanup(func() { dev.Close() })
+	t.Logf("our P2P Device %v on %s (listen %d MHz)", dev.Address(), phy.Info().Name, dev.ListenFreq())
+	return n
+}
+
+// wpas is a wpa_supplicant on one netdev, driven through its global
+// control socket.
+type wpas struct {
+	t      *testing.T
+	dir    string
+	global string
+	p2pIf  string
+	addr   MAC
+	cmd    *exec.Cmd
+	ctrl   *net.UnixConn
+	once   sync.Once
+
+	mu     sync.Mutex
+	cond   *sync.Cond
+	events []wpasEvent
+}
+
+type wpasEvent struct {
+	at   time.Time
+	text string
+}
+
+var wpasClients int
+
+// startWpas runs wpa_supplicant on netdev with a P2P configuration.
+func startWpas(t *testing.T, netdev, name string, listenChannel int) *wpas {
+	t.Helper()
+	dir, err := os.MkdirTemp("/tmp", "p2p-wpas-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	conf := filepath.Join(dir, "p2p.conf")
+	err = os.WriteFile(conf, fmt.Appendf(nil, `ctrl_interface=DIR=%s/ctrl
+update_config=0
+device_name=%s
+device_type=1-0050F204-1
+config_methods=push_button virtual_push_button display keypad
+p2p_listen_reg_class=81
+p2p_listen_channel=%d
+p2p_oper_reg_class=81
+p2p_oper_channel=6
+p2p_go_ht40=0
+persistent_reconnect=0
+`, dir, name, listenChannel), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &wpas{t: t, dir: dir, global: filepath.Join(dir, "global"), p2pIf: "p2p-dev-" + netdev}
+	w.cond = sync.NewCond(&w.mu)
+	args := []string{"-Dnl80211", "-i", netdev, "-c", conf, "-g", w.global, "-t"}
+	if os.Getenv("P2P_WPAS_DEBUG") != "" {
+		args = append(args, "-dd", "-f", filepath.Join(dir, "log"))
+		t.Cleanup(func() {
+			if t.Failed() || os.Getenv("P2P_WPAS_DEBUG") == "2" {
+				b, _ := os.ReadFile(filepath.Join(dir, "log"))
+				var lines []string
+				for _, l := range strings.Split(string(b), "\n") {
+					if strings.Contains(l, "P2P") || strings.Contains(l, "nl80211: Frame") || strings.Contains(l, "TX status") ||
+						strings.Contains(l, "Action") || strings.Contains(l, "off-channel") || strings.Contains(l, "Off-channel") {
+						lines = append(lines, l)
+					}
+				}
+				t.Logf("wpa_supplicant log (P2P lines, last 400):\n%s", strings.Join(lines[max(0, len(lines)-400):], "\n"))
+			}
+		})
+	}
+	w.cmd = exec.Command("wpa_supplicant", args...)
+	out, err := os.Create(filepath.Join(dir, "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.cmd.Stdout, w.cmd.Stderr = out, out
+	if err := w.cmd.Start(); err != nil {
+		t.Fatalf("wpa_supplicant: %v", err)
+	}
+	t.Cleanup(w.stop)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := os.Stat(w.global); err == nil {
+			if c, err := w.dial(); err == nil {
+				w.ctrl = c
+				if r, err := w.request("PING"); err == nil && r == "PONG" {
+					break
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("wpa_supplicant's control socket did not come up")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	mon, err := w.dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mon.Write([]byte("ATTACH")); err != nil {
+		t.Fatal(err)
+	}
+	go w.monitor(mon)
+	for range 100 {
+		st := w.cmdf("IFNAME=%s STATUS", w.p2pIf)
+		for _, l := range strings.Split(st, "\n") {
+			if a, ok := strings.CutPrefix(l, "p2p_device_address="); ok {
+				w.addr, _ = parseMAC(a)
+			}
+		}
+		if !w.addr.IsZero() {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if w.addr.IsZero() {
+		t.Fatalf("no P2P Device address for %s", w.p2pIf)
+	}
+	t.Logf("wpa_supplicant %q on %s: P2P Device %v", name, netdev, w.addr)
+	return w
+}
+
+func parseMAC(s string) (MAC, error) {
+	var m MAC
+	_, err := fmt.Sscanf(strings.TrimSpace(s), "%02x:%02x:%02x:%02x:%02x:%02x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5])
+	return m, err
+}
+
+func (w *wpas) dial() (*net.UnixConn, error) {
+	wpasClients++
+	local := &net.UnixAddr{Name: filepath.Join(w.dir, fmt.Sprintf("cli%d", wpasClients)), Net: "unixgram"}
+	return net.DialUnix("unixgram", local, &net.UnixAddr{Name: w.global, Net: "unixgram"})
+}
+
+func (w *wpas) request(cmd string) (string, error) {
+	if _, err := w.ctrl.Write([]byte(cmd)); err != nil {
+		return "", err
+	}
+	buf := make([]byte, 8192)
+	w.ctrl.SetReadDeadline(time.Now().Add(20 * time.Second))
+	n, err := w.ctrl.Read(buf)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(string(buf[:n]), "\n"), nil
+}
+
+// cmdf runs a command on the global socket and returns the reply.
+func (w *wpas) cmdf(format string, args ...any) string {
+	w.t.Helper()
+	cmd := fmt.Sprintf(format, args...)
+	r, err := w.request(cmd)
+	if err != nil {
+		w.t.Fatalf("wpa_supplicant %q: %v", cmd, err)
+	}
+	return r
+}
+
+// ok runs a command that must answer OK.
+func (w *wpas) ok(format string, args ...any) {
+	w.t.Helper()
+	if r := w.cmdf(format, args...); r != "OK" {
+		w.t.Fatalf("wpa_supplicant %q: %q", fmt.Sprintf(format, args...), r)
+	}
+}
+
+// okSoon retries a command until it answers OK (wpa_supplicant refuses
+// some while it finishes an earlier exchange), reporting errors to t.
+func (w *wpas) okSoon(t *testing.T, format string, args ...any) bool {
+	t.Helper()
+	cmd := fmt.Sprintf(format, args...)
+	var r string
+	for range 50 {
+		var err error
+		if r, err = w.request(cmd); err == nil && r == "OK" {
+			return true
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Errorf("wpa_supplicant %q: %q", cmd, r)
+	return false
+}
+
+func (w *wpas) monitor(c *net.UnixConn) {
+	defer c.Close()
+	buf := make([]byte, 8192)
+	for {
+		n, err := c.Read(buf)
+		if err != nil {
+			return
+		}
+		text := strings.TrimSpace(string(buf[:n]))
+		if text == "OK" {
+			continue
+		}
+		w.mu.Lock()
+		w.events = append(w.events, wpasEvent{at: time.Now(), text: text})
+		w.cond.Broadcast()
+		w.mu.Unlock()
+		if os.Getenv("P2P_TRACE") != "" {
+			w.t.Logf("%s wpas: %s", time.Now().Format("15:04:05.000"), text)
+		}
+	}
+}
+
+// mark is the index of the next event.
+func (w *wpas) mark() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.events)
+}
+
+// wait returns the first event from index from on containing all of
+// subs.
+func (w *wpas) wait(from int, d time.Duration, subs ...string) (wpasEvent, bool) {
+	deadline := time.Now().Add(d)
+	timer := time.AfterFunc(d, func() {
+		w.mu.Lock()
+		w.cond.Broadcast()
+		w.mu.Unlock()
+	})
+	defer timer.Stop()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i := from; ; {
+		for ; i < len(w.events); i++ {
+			if containsAll(w.events[i].text, subs) {
+				return w.events[i], true
+			}
+		}
+		if !time.Now().Before(deadline) {
+			return wpasEvent{}, false
+		}
+		w.cond.Wait()
+	}
+}
+
+func containsAll(s string, subs []string) bool {
+	for _, x := range subs {
+		if !strings.Contains(s, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// reset ends whatever P2P operation and group wpa_supplicant runs.
+func (w *wpas) reset() {
+	w.request("P2P_STOP_FIND")
+	w.request("P2P_CANCEL")
+	w.request("P2P_GROUP_REMOVE *")
+	w.request("P2P_FLUSH")
+}
+
+func (w *wpas) stop() { w.once.Do(w.terminate) }
+
+func (w *wpas) terminate() {
+	if w.ctrl != nil {
+		w.reset()
+		w.request("TERMINATE")
+		w.ctrl.Close()
+	}
+	done := make(chan struct{})
+	go func() { w.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		w.cmd.Process.Kill()
+		<-done
+	}
+}
+
+func macStr(m MAC) string { return m.String() }
+
+func TestHwsimWeFindListeningWpaSupplicant(t *testing.T) {
+	requireHwsim(t)
+	w := startWpas(t, "wlan1", "wpas-listener", 1)
+	ours := ourHwsimDevice(t, "p2pmanager", nil)
+	w.ok("P2P_LISTEN")
+	ctx := context.Background()
+	start := time.Now()
+	if err := ours.dev.Find(ctx, FindOptions{Type: FindSocial}); err != nil {
+		t.Fatal(err)
+	}
+	p, ok := ours.foundAddr(hwsimFind, w.addr)
+	if !ok {
+		t.Fatalf("wpa_supplicant %v not found", w.addr)
+	}
+	t.Logf("found %+v after %v", p, time.Since(start))
+	want := DeviceType{Category: 1, OUI: [4]byte{0x00, 0x50, 0xf2, 0x04}, SubCategory: 1}
+	if p.Name != "wpas-listener" || p.PrimaryDeviceType != want || p.ListenFreq != 2412 || p.ConfigMethods&ConfigPushButton == 0 {
+		t.Errorf("peer %+v", p)
+	}
+}
+
+func TestHwsimWeAndSearchingWpaSupplicantFindEachOther(t *testing.T) {
+	requireHwsim(t)
+	w := startWpas(t, "wlan1", "wpas-finder", 6)
+	ours := ourHwsimDevice(t, "p2pmanager-ours", nil)
+	from := w.mark()
+	w.ok("P2P_FIND")
+	if err := ours.dev.Find(context.Background(), FindOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	p, ok := ours.foundAddr(hwsimFind, w.addr)
+	if !ok {
+		t.Fatalf("wpa_supplicant %v not found", w.addr)
+	}
+	if p.Name != "wpas-finder" || p.ListenFreq != 2437 {
+		t.Errorf("peer %+v", p)
+	}
+	ev, ok := w.wait(from, hwsimFind, "P2P-DEVICE-FOUND "+macStr(ours.dev.Address()))
+	if !ok {
+		t.Fatal("wpa_supplicant did not find us")
+	}
+	if !strings.Contains(ev.text, "name='p2pmanager-ours'") || !strings.Contains(ev.text, "pri_dev_type=1-0050F204-1") {
+		t.Errorf("event %q", ev.text)
+	}
+}
+
+func TestHwsimWpaSupplicantFindsListeningUs(t *testing.T) {
+	requireHwsim(t)
+	w := startWpas(t, "wlan1", "wpas-finder", 6)
+	ours := ourHwsimDevice(t, "p2pmanager-listener", func(c *Config) { c.ListenChannel = 11 })
+	if err := ours.dev.Listen(context.Background(), ListenOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	from := w.mark()
+	start := time.Now()
+	w.ok("P2P_FIND")
+	ev, ok := w.wait(from, hwsimFind, "P2P-DEVICE-FOUND "+macStr(ours.dev.Address()))
+	if !ok {
+		t.Fatal("wpa_supplicant did not find us")
+	}
+	t.Logf("found after %v: %s", time.Since(start), ev.text)
+	if !strings.Contains(ev.text, "name='p2pmanager-listener'") {
+		t.Errorf("event %q", ev.text)
+	}
+	peer := w.cmdf("IFNAME=%s P2P_PEER %s", w.p2pIf, ours.dev.Address())
+	if !strings.Contains(peer, "listen_freq=2462") {
+		t.Errorf("wpa_supplicant's view of us:\n%s", peer)
+	}
+}
+
+// discoverBoth makes each side know the other.
+func discoverBoth(t *testing.T, w *wpas, ours *simNode) {
+	t.Helper()
+	from := w.mark()
+	w.ok("P2P_FIND type=social")
+	if err := ours.dev.Find(context.Background(), FindOptions{Type: FindSocial}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ours.foundAddr(hwsimFind, w.addr); !ok {
+		t.Fatal("we did not find wpa_supplicant")
+	}
+	if _, ok := w.wait(from, hwsimFind, "P2P-DEVICE-FOUND "+macStr(ours.dev.Address())); !ok {
+		t.Fatal("wpa_supplicant did not find us")
+	}
+}
+
+func TestHwsimProvisionDiscoveryWithWpaSupplicant(t *testing.T) {
+	requireHwsim(t)
+	w := startWpas(t, "wlan1", "wpas-pd", 6)
+	ours := ourHwsimDevice(t, "p2pmanager-pd", nil)
+	discoverBoth(t, w, ours)
+	ctx, cancel := context.WithTimeout(context.Background(), hwsimOp)
+	defer cancel()
+
+	t.Run("we ask", func(t *testing.T) {
+		from := w.mark()
+		r, err := ours.dev.ProvisionDiscovery(ctx, w.addr, MethodPBC)
+		if err != nil || !r.Accepted {
+			t.Fatalf("result %+v, %v", r, err)
+		}
+		if _, ok := w.wait(from, 10*time.Second, "P2P-PROV-DISC-PBC-REQ "+macStr(ours.dev.Address())); !ok {
+			t.Error("wpa_supplicant reported no P2P-PROV-DISC-PBC-REQ")
+		}
+	})
+	t.Run("wpa_supplicant asks", func(t *testing.T) {
+		from := w.mark()
+		nfrom := ours.mark()
+		if !w.okSoon(t, "IFNAME=%s P2P_PROV_DISC %s pbc", w.p2pIf, ours.dev.Address()) {
+			return
+		}
+		n, ok := ours.waitFrom(nfrom, hwsimFind, func(n Notification) bool { _, ok := n.(ProvisionDiscoveryRequest); return ok })
+		if !ok {
+			t.Fatal("no Provision Discovery Request reported")
+		}
+		if r := n.(ProvisionDiscoveryRequest); r.Peer != w.addr || r.Method != MethodPBC || !r.Accepted {
+			t.Errorf("request %+v", r)
+		}
+		if _, ok := w.wait(from, 20*time.Second, "P2P-PROV-DISC-PBC-RESP "+macStr(ours.dev.Address())); !ok {
+			t.Error("wpa_supplicant reported no P2P-PROV-DISC-PBC-RESP")
+		}
+	})
+	t.Run("wpa_supplicant asks us to display a PIN", func(t *testing.T) {
+		from := w.mark()
+		nfrom := ours.mark()
+		if !w.okSoon(t, "IFNAME=%s P2P_PROV_DISC %s display", w.p2pIf, ours.dev.Address()) {
+			return
+		}
+		n, ok := ours.waitFrom(nfrom, hwsimFind, func(n Notification) bool {
+			r, ok := n.(ProvisionDiscoveryRequest)
+			return ok && r.Method == MethodDisplay
+		})
+		if !ok {
+			t.Fatal("no Provision Discovery Request reported")
+		}
+		if r := n.(ProvisionDiscoveryRequest); r.Peer != w.addr || !r.Accepted {
+			t.Errorf("request %+v", r)
+		}
+		if _, ok := w.wait(from, 20*time.Second, "P2P-PROV-DISC-ENTER-PIN "+macStr(ours.dev.Address())); !ok {
+			t.Error("wpa_supplicant reported no P2P-PROV-DISC-ENTER-PIN")
+		}
+	})
+	t.Run("we ask wpa_supplicant to display a PIN", func(t *testing.T) {
+		from := w.mark()
+		r, err := ours.dev.ProvisionDiscovery(ctx, w.addr, MethodKeypad)
+		if err != nil || !r.Accepted || r.ConfigMethods&ConfigDisplay == 0 {
+			t.Fatalf("result %+v, %v", r, err)
+		}
+		if _, ok := w.wait(from, 10*time.Second, "P2P-PROV-DISC-SHOW-PIN "+macStr(ours.dev.Address())); !ok {
+			t.Error("wpa_supplicant reported no P2P-PROV-DISC-SHOW-PIN")
+		}
+	})
+}
+
+// goNegSuccess waits for wpa_supplicant's P2P-GO-NEG-SUCCESS and returns
+// its role.
+func goNegSuccess(t *testing.T, w *wpas, from int, peer MAC) string {
+	t.Helper()
+	ev, ok := w.wait(from, hwsimOp, "P2P-GO-NEG-SUCCESS", "peer_dev="+macStr(peer))
+	if !ok {
+		if f, ok := w.wait(from, 0, "P2P-GO-NEG-FAILURE"); ok {
+			t.Fatalf("wpa_supplicant: %s", f.text)
+		}
+		t.Fatal("no P2P-GO-NEG-SUCCESS")
+	}
+	for _, f := range strings.Fields(ev.text) {
+		if r, ok := strings.CutPrefix(f, "role="); ok {
+			return r
+		}
+	}
+	t.Fatalf("no role in %q", ev.text)
+	return ""
+}
+
+func TestHwsimNegotiationWithWpaSupplicant(t *testing.T) {
+	requireHwsim(t)
+	tests := []struct {
+		name        string
+		weInitiate  bool
+		ours, their int
+		ourRole     Role
+		theirRole   string
+	}{
+		{"we initiate with intent 15", true, 15, 0, RoleGO, "client"},
+		{"we initiate with intent 0", true, 0, 15, RoleClient, "GO"},
+		{"wpa_supplicant initiates with intent 0", false, 15, 0, RoleGO, "client"},
+		{"wpa_supplicant initiates with intent 15", false, 0, 15, RoleClient, "GO"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := startWpas(t, "wlan1", "wpas-neg", 6)
+			ours := ourHwsimDevice(t, "p2pmanager-neg", nil)
+			discoverBoth(t, w, ours)
+			w.request("P2P_STOP_FIND")
+			ctx, cancel := context.WithTimeout(context.Background(), hwsimOp)
+			defer cancel()
+			from := w.mark()
+			var res NegotiationResult
+			if tt.weInitiate {
+				// An authorized wpa_supplicant must be listening to answer.
+				w.ok("IFNAME=%s P2P_CONNECT %s pbc go_intent=%d auth", w.p2pIf, ours.dev.Address(), tt.their)
+				w.ok("P2P_LISTEN")
+				var err error
+				res, err = ours.dev.Connect(ctx, w.addr, ConnectParams{Method: MethodPBC, GOIntent: new(tt.ours)})
+				if err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				nfrom := ours.mark()
+				if err := ours.dev.Authorize(ctx, w.addr, ConnectParams{Method: MethodPBC, GOIntent: new(tt.ours)}); err != nil {
+					t.Fatal(err)
+				}
+				w.ok("IFNAME=%s P2P_CONNECT %s pbc go_intent=%d", w.p2pIf, ours.dev.Address(), tt.their)
+				n, ok := ours.waitFrom(nfrom, hwsimOp, func(n Notification) bool {
+					switch n.(type) {
+					case NegotiationSucceeded, NegotiationFailed:
+						return true
+					}
+					return false
+				})
+				if !ok {
+					t.Fatal("no outcome reported")
+				}
+				s, ok := n.(NegotiationSucceeded)
+				if !ok {
+					t.Fatalf("negotiation failed: %v", n.(NegotiationFailed).Err)
+				}
+				res = s.Result
+			}
+			role := goNegSuccess(t, w, from, ours.dev.Address())
+			t.Logf("ours: %v on %d MHz SSID %q (%v); wpa_supplicant: %s", res.Role, res.Freq, res.SSID, res.Done.Sub(res.Started), role)
+			if res.Role != tt.ourRole || role != tt.theirRole {
+				t.Errorf("roles: ours %v, wpa_supplicant %s", res.Role, role)
+			}
+			if res.Peer != w.addr || res.Initiator != tt.weInitiate || res.Freq == 0 || !strings.HasPrefix(res.SSID, "DIRECT-") {
+				t.Errorf("result %+v", res)
+			}
+		})
+	}
+}
+
+func TestHwsimNegotiationLaterReRequestFromUs(t *testing.T) {
+	requireHwsim(t)
+	w := startWpas(t, "wlan1", "wpas-neg", 6)
+	ours := ourHwsimDevice(t, "p2pmanager-neg", nil)
+	discoverBoth(t, w, ours)
+	w.request("P2P_STOP_FIND")
+	from := w.mark()
+	nfrom := ours.mark()
+	// wpa_supplicant asks first: we have not authorized it.
+	w.ok("IFNAME=%s P2P_CONNECT %s pbc go_intent=15", w.p2pIf, ours.dev.Address())
+	n, ok := ours.waitFrom(nfrom, hwsimOp, func(n Notification) bool { _, ok := n.(GONegotiationRequest); return ok })
+	if !ok {
+		t.Fatal("no GO Negotiation Request reported")
+	}
+	if r := n.(GONegotiationRequest); r.Peer != w.addr || r.Method != MethodPBC || r.GOIntent != 15 {
+		t.Errorf("request %+v", r)
+	}
+	// The user accepts: we start a negotiation towards the waiting peer.
+	ctx, cancel := context.WithTimeout(context.Background(), hwsimOp)
+	defer cancel()
+	res, err := ours.dev.Connect(ctx, w.addr, ConnectParams{Method: MethodPBC, GOIntent: new(0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := goNegSuccess(t, w, from, ours.dev.Address())
+	if res.Role != RoleClient || role != "GO" {
+		t.Errorf("roles: ours %v, wpa_supplicant %s", res.Role, role)
+	}
+}
+
+// foundAddr waits until n reported the peer with this address as found.
+func (n *simNode) foundAddr(d time.Duration, addr MAC) (Peer, bool) {
+	note, ok := n.wait(d, func(x Notification) bool {
+		f, ok := x.(PeerFound)
+		return ok && f.Peer.Address == addr
+	})
+	if !ok {
+		return Peer{}, false
+	}
+	return note.(PeerFound).Peer, true
+}
+
+// percentiles returns the p50 and p95 of durations.
+func percentiles(ds []time.Duration) (p50, p95 time.Duration) {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0, 0
+	}
+	at := func(p float64) time.Duration { return s[min(len(s)-1, int(p*float64(len(s))))] }
+	return at(0.5), at(0.95)
+}
+
+func requireBench(t *testing.T) {
+	t.Helper()
+	requireHwsim(t)
+	if os.Getenv("P2P_HWSIM_BENCH") != "1" {
+		t.Skip("benchmark: set P2P_HWSIM_BENCH=1 too")
+	}
+}
+
+// TestHwsimBenchmarkDiscovery measures the time from starting a social
+// find to finding a listening wpa_supplicant, for our device and for a
+// second wpa_supplicant, in the same VM run.
+func TestHwsimBenchmarkDiscovery(t *testing.T) {
+	requireBench(t)
+	const runs = 20
+	target := startWpas(t, "wlan1", "wpas-target", 6)
+	finder := startWpas(t, "wlan2", "wpas-finder", 1)
+	ours := ourHwsimDevice(t, "p2pmanager-bench", func(c *Config) { c.ListenChannel = 11 })
+	target.ok("P2P_LISTEN")
+	ctx := context.Background()
+	var oursT, wpasT []time.Duration
+	for i := range runs {
+		if err := ours.dev.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		from := ours.mark()
+		start := time.Now()
+		if err := ours.dev.Find(ctx, FindOptions{Type: FindSocial}); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := ours.waitFrom(from, hwsimFind, func(n Notification) bool {
+			f, ok := n.(PeerFound)
+			return ok && f.Peer.Address == target.addr
+		}); !ok {
+			t.Fatalf("run %d: not found", i)
+		}
+		oursT = append(oursT, time.Since(start))
+		ours.dev.StopFind(ctx)
+
+		finder.ok("P2P_FLUSH")
+		wfrom := finder.mark()
+		start = time.Now()
+		finder.ok("P2P_FIND type=social")
+		ev, ok := finder.wait(wfrom, hwsimFind, "P2P-DEVICE-FOUND "+macStr(target.addr))
+		if !ok {
+			t.Fatalf("run %d: wpa_supplicant did not find its peer", i)
+		}
+		wpasT = append(wpasT, ev.at.Sub(start))
+		finder.request("P2P_STOP_FIND")
+		time.Sleep(200 * time.Millisecond)
+	}
+	o50, o95 := percentiles(oursT)
+	w50, w95 := percentiles(wpasT)
+	t.Logf("discovery of a listening wpa_supplicant, social find, %d runs:", runs)
+	t.Logf("  %-26s p50 %8v  p95 %8v", "p2pmanager", o50.Round(time.Millisecond), o95.Round(time.Millisecond))
+	t.Logf("  %-26s p50 %8v  p95 %8v", "wpa_supplicant 2.10", w50.Round(time.Millisecond), w95.Round(time.Millisecond))
+	t.Logf("  raw ours %v", oursT)
+	t.Logf("  raw wpas %v", wpasT)
+}
+
+// TestHwsimBenchmarkNegotiation measures our GO Negotiation with
+// wpa_supplicant: from our request to our acknowledged confirmation.
+func TestHwsimBenchmarkNegotiation(t *testing.T) {
+	requireBench(t)
+	const runs = 10
+	var ds []time.Duration
+	for i := range runs {
+		func() {
+			w := startWpas(t, "wlan1", "wpas-neg", 6)
+			defer w.stop()
+			ours := ourHwsimDevice(t, "p2pmanager-neg", nil)
+			defer ours.dev.Close()
+			discoverBoth(t, w, ours)
+			w.request("P2P_STOP_FIND")
+			ours.dev.StopFind(context.Background())
+			w.ok("IFNAME=%s P2P_CONNECT %s pbc go_intent=0 auth", w.p2pIf, ours.dev.Address())
+			w.ok("P2P_LISTEN")
+			ctx, cancel := context.WithTimeout(context.Background(), hwsimOp)
+			defer cancel()
+			res, err := ours.dev.Connect(ctx, w.addr, ConnectParams{Method: MethodPBC, GOIntent: new(15)})
+			if err != nil {
+				t.Fatalf("run %d: %v", i, err)
+			}
+			ds = append(ds, res.Done.Sub(res.Started))
+		}()
+	}
+	p50, p95 := percentiles(ds)
+	t.Logf("GO Negotiation with wpa_supplicant (request sent to confirmation acked), %d runs: p50 %v p95 %v; raw %v",
+		runs, p50.Round(time.Millisecond), p95.Round(time.Millisecond), ds)
+}

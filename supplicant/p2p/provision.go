@@ -1,0 +1,263 @@
+package p2p
+
+import (
+	"slices"
+	"time"
+
+	"github.com/p2pmanager/p2pmanager/supplicant/p2pmsg"
+	"github.com/p2pmanager/p2pmanager/supplicant/wsc"
+)
+
+type pdPhase uint8
+
+const (
+	pdSend     pdPhase = iota + 1 // the request is to be sent
+	pdSent                        // request handed to the radio
+	pdWaitResp                    // request acknowledged, waiting for the response
+	pdGap                         // listening on our channel between attempts
+)
+
+// pdState is the one Provision Discovery we run (Wi-Fi P2P v1.7, 3.2.5).
+type pdState struct {
+	peer      MAC
+	reqID     uint64
+	method    WPSMethod
+	phase     pdPhase
+	tokens    []uint8 // every token sent: a late response still counts
+	attempts  int
+	deadline  time.Time
+	freq      int
+	listenDur time.Duration
+}
+
+// pdDecision is a received Provision Discovery Request waiting for the
+// accept/refuse decision.
+type pdDecision struct {
+	req   ProvisionRequest
+	sa    MAC
+	token uint8
+	freq  int
+	// asked is the Config Methods value of the request, echoed when
+	// accepted.
+	asked ConfigMethods
+}
+
+// provision starts a Provision Discovery (command ProvisionDiscovery).
+func (c *core) provision(id uint64, peer MAC, m WPSMethod) {
+	if !validMethod(m) {
+		c.reply(id, nil, ErrUnsupportedMethod)
+		return
+	}
+	if c.pd != nil {
+		c.reply(id, nil, ErrBusy)
+		return
+	}
+	var listen int
+	if !c.peers.view(peer, func(e *peerEntry) { listen = e.ListenFreq }) || listen == 0 {
+		c.reply(id, nil, ErrUnknownPeer)
+		return
+	}
+	c.pd = &pdState{peer: peer, reqID: id, method: m, phase: pdSend, freq: listen}
+	c.tracef("Provision Discovery with %v (%v) on %d MHz", peer, m, listen)
+}
+
+func (c *core) pdDesire() desire {
+	p := c.pd
+	switch p.phase {
+	case pdSend:
+		return desire{kind: desireSend, send: c.pdSendRequest}
+	case pdSent, pdWaitResp:
+		return desire{kind: desireHold, freq: p.freq, dur: p.deadline.Sub(c.now)}
+	case pdGap:
+		return desire{kind: desireROC, purpose: rocPD, freq: c.id.listen, dur: p.listenDur}
+	}
+	return desire{}
+}
+
+func (c *core) pdSendRequest() {
+	p := c.pd
+	if p.attempts >= c.cfg.Timing.PDAttempts {
+		c.pdDone(ErrNoResponse, nil)
+		return
+	}
+	tok := c.token()
+	// The request names the method the peer is to use.
+	frame, err := c.id.pdRequest(p.peer, tok, p.method.complement().ConfigMethod())
+	if err != nil {
+		c.pdDone(err, nil)
+		return
+	}
+	p.tokens = append(p.tokens, tok)
+	if len(p.tokens) > 8 {
+		p.tokens = p.tokens[1:]
+	}
+	wait := c.cfg.Timing.PDResponseWait
+	c.send(txPDRequest, p.peer, frame, p.freq, wait)
+	p.attempts++
+	p.phase = pdSent
+	p.deadline = c.now.Add(wait + 200*time.Millisecond)
+	c.arm(tmPD, p.deadline)
+	c.tracef("Provision Discovery Request %d to %v on %d MHz", p.attempts, p.peer, p.freq)
+}
+
+func (c *core) pdTxDone(t *txOp, acked, _ bool) {
+	p := c.pd
+	if p == nil || p.peer != t.peer || p.phase != pdSent {
+		return
+	}
+	if !acked {
+		c.pdNextAttempt()
+		return
+	}
+	p.phase = pdWaitResp
+	p.deadline = c.now.Add(c.cfg.Timing.PDResponseWait)
+	c.arm(tmPD, p.deadline)
+}
+
+// pdNextAttempt listens on our channel for a while, then retries.
+func (c *core) pdNextAttempt() {
+	p := c.pd
+	c.endWait(p.peer)
+	c.forgetTx(p.peer, txPDRequest)
+	if p.attempts >= c.cfg.Timing.PDAttempts {
+		c.pdDone(ErrNoResponse, nil)
+		return
+	}
+	p.phase = pdGap
+	p.listenDur = c.randomListen()
+	c.disarm(tmPD)
+}
+
+func (c *core) pdListenDone(*rocOp) {
+	if p := c.pd; p != nil && p.phase == pdGap {
+		p.phase = pdSend
+	}
+}
+
+func (c *core) pdTimeout() {
+	if p := c.pd; p != nil && (p.phase == pdSent || p.phase == pdWaitResp) {
+		c.pdNextAttempt()
+	}
+}
+
+func (c *core) pdDone(err error, res *ProvisionResult) {
+	p := c.pd
+	if p == nil {
+		return
+	}
+	c.pd = nil
+	c.disarm(tmPD)
+	c.forgetTx(p.peer, txPDRequest)
+	c.endWait(p.peer)
+	if err != nil {
+		c.tracef("Provision Discovery with %v failed: %v", p.peer, err)
+		c.reply(p.reqID, nil, err)
+		return
+	}
+	c.tracef("Provision Discovery with %v: accepted %v", p.peer, res.Accepted)
+	c.reply(p.reqID, *res, nil)
+}
+
+// rxPDResponse ends our Provision Discovery (Wi-Fi P2P v1.7, 4.2.9.10).
+func (c *core) rxPDResponse(f rxFrame, pa *p2pmsg.PublicAction) {
+	sa := f.hdr.SA()
+	p := c.pd
+	if p == nil || p.peer != sa || !slices.Contains(p.tokens, pa.DialogToken) {
+		c.tracef("unexpected Provision Discovery Response from %v: ignored", sa)
+		return
+	}
+	if err := p2pmsg.ValidateProvisionDiscoveryResponse(pa); err != nil {
+		c.tracef("invalid Provision Discovery Response from %v: %v", sa, err)
+		return
+	}
+	c.learnFromAction(f, pa.P2P)
+	cm, _ := wscUint16(wscAttrs(pa.Elements), wsc.AttrConfigMethods)
+	got := ConfigMethods(cm)
+	c.pdDone(nil, &ProvisionResult{
+		Peer: sa, Method: p.method, ConfigMethods: got,
+		Accepted: got&p.method.complement().ConfigMethod() != 0,
+	})
+}
+
+// rxPDRequest answers a Provision Discovery Request (Wi-Fi P2P v1.7,
+// 3.2.5 and 4.2.9.9) after the decision of the layers above.
+func (c *core) rxPDRequest(f rxFrame, pa *p2pmsg.PublicAction) {
+	sa := f.hdr.SA()
+	if err := p2pmsg.ValidateProvisionDiscoveryRequest(pa); err != nil {
+		c.tracef("invalid Provision Discovery Request from %v: %v", sa, err)
+		return
+	}
+	if pa.P2P.DeviceInfo.DeviceAddress != sa {
+		// A request whose P2P Device Info names another device is not
+		// from a P2P Device Address we can answer to: ignore it (the
+		// frame of CVE-2021-27803).
+		c.tracef("Provision Discovery Request from %v for device %v: ignored", sa, pa.P2P.DeviceInfo.DeviceAddress)
+		return
+	}
+	// This may insert the peer and evict another: nothing read before is
+	// used after it.
+	c.learnFromAction(f, pa.P2P)
+	cm, _ := wscUint16(wscAttrs(pa.Elements), wsc.AttrConfigMethods)
+	asked := ConfigMethods(cm)
+	m, ok := methodOfConfigMethod(asked)
+	d := pdDecision{
+		req: ProvisionRequest{Peer: sa, Method: m}, sa: sa, token: pa.DialogToken, freq: f.freq, asked: asked,
+	}
+	// A retransmission (our response was lost) gets the same answer again,
+	// without asking or notifying twice.
+	if r, ok := c.pdSeen[sa]; ok && r.token == d.token && r.asked == asked && c.now.Sub(r.at) < 5*time.Second {
+		c.sendPDResponse(d, r.accept)
+		return
+	}
+	if !ok || !c.cfg.supports(m) {
+		c.provisionDecided(d, false) // an unsupported method is refused at once
+		return
+	}
+	c.emit(actDecideProvision{d: d})
+}
+
+// pdAnswer remembers our answer to a peer's last Provision Discovery
+// Request.
+type pdAnswer struct {
+	token  uint8
+	asked  ConfigMethods
+	accept bool
+	at     time.Time
+}
+
+// provisionDecided sends the Provision Discovery Response.
+func (c *core) provisionDecided(d pdDecision, accept bool) {
+	if c.stopped {
+		return
+	}
+	for a, r := range c.pdSeen { // bounded: drop old answers
+		if c.now.Sub(r.at) >= 5*time.Second {
+			delete(c.pdSeen, a)
+		}
+	}
+	if len(c.pdSeen) < c.cfg.MaxPeers {
+		c.pdSeen[d.sa] = pdAnswer{token: d.token, asked: d.asked, accept: accept, at: c.now}
+	}
+	c.sendPDResponse(d, accept)
+	d.req.Accepted = accept
+	c.notify(ProvisionDiscoveryRequest{ProvisionRequest: d.req})
+	c.tracef("Provision Discovery Request from %v (%v): accepted %v", d.sa, d.req.Method, accept)
+}
+
+func (c *core) sendPDResponse(d pdDecision, accept bool) {
+	var cm ConfigMethods
+	if accept {
+		cm = d.asked
+	}
+	frame, err := c.id.pdResponse(d.sa, d.token, cm)
+	if err != nil {
+		return
+	}
+	c.abortScanFor()
+	c.send(txOther, d.sa, frame, d.freq, 0)
+}
+
+// defaultProvisionDecision accepts a request whose method we support.
+func defaultProvisionDecision(cfg *Config, r ProvisionRequest) bool {
+	return cfg.supports(r.Method)
+}
