@@ -200,7 +200,7 @@ func TestHwsimOurGOProvisionsAndKeysAWpaSupplicantClient(t *testing.T) {
 	})
 	notes := g.Notifications()
 	started := awaitReal[GroupStarted](t, notes)
-	t.Logf("GO %s up: SSID %q passphrase %q", started.Interface, started.SSID, started.Passphrase)
+	t.Logf("GO %s up: SSID %q", started.Interface, started.SSID)
 
 	// wpa_supplicant enrolls with push button, then connects with the
 	// Credential it received.

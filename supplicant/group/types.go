@@ -255,6 +255,13 @@ type GroupStarted struct {
 	PeerIPs []netip.Addr
 }
 
+// String describes the group without its credential, so that a
+// notification can be logged or printed: the passphrase and PSK never are.
+func (g GroupStarted) String() string {
+	return fmt.Sprintf("group started: %s SSID %q BSSID %v freq %d interface %s GO %v persistent %v IP %v peers %v",
+		g.Role, g.SSID, g.BSSID, g.Freq, g.Interface, g.GODeviceAddress, g.Persistent, g.IP, g.PeerIPs)
+}
+
 // MemberJoined: a client completed the 4-way handshake on our GO.
 type MemberJoined struct {
 	DeviceAddress    MAC // zero for a legacy (non-P2P) client

@@ -1,0 +1,886 @@
+package coordinator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/p2pmanager/p2pmanager/dbusapi"
+	"github.com/p2pmanager/p2pmanager/supplicant/p2p"
+	"github.com/p2pmanager/p2pmanager/supplicant/p2pmsg"
+	"github.com/p2pmanager/p2pmanager/supplicant/radio"
+)
+
+// errNoGroups is why group formation fails for now.
+var errNoGroups = fmt.Errorf("%w: group formation (WPS, 4-way handshake, GO) is not implemented yet", dbusapi.ErrNotSupported)
+
+// Config configures a Coordinator.
+type Config struct {
+	// DeviceConfig returns the P2P configuration of the device on a phy;
+	// nil means p2p.DefaultConfig with Name.
+	DeviceConfig func(radio.PhyInfo) p2p.Config
+	// Name is the default P2P Device Name ("p2pmanager" when empty).
+	Name string
+	// Options are passed to every p2p.NewDevice.
+	Options p2p.Options
+	// EventBuffer is the capacity of the event channel (256 when 0).
+	EventBuffer int
+	// Discover, when set, keeps discovery on with these options from the
+	// start, whatever the D-Bus clients ask (demos, kiosks): StopDiscovery
+	// then only ends what the clients asked for.
+	Discover *dbusapi.DiscoveryOptions
+}
+
+// Coordinator implements dbusapi.Backend over the P2P cores of the radios
+// of a radio.Backend.
+type Coordinator struct {
+	log    *zap.Logger
+	cmds   chan func()
+	events chan dbusapi.Event
+	stop   chan struct{}
+	done   chan struct{}
+	once   sync.Once
+	wg     sync.WaitGroup
+	// ctx ends at Close; it bounds the work the loop starts on its own.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	ndevs int
+	// Owned by the loop (devs is fixed once New returns).
+	devs       []*device
+	subscribed bool
+	nextReq    uint64
+	agent      dbusapi.AgentCapability
+}
+
+// device is one P2P Device; it implements dbusapi.Device. Its fields other
+// than c, p2p and id are owned by the loop.
+type device struct {
+	c   *Coordinator
+	p2p *p2p.Device
+	id  dbusapi.DeviceID
+
+	info       dbusapi.DeviceInfo
+	peers      map[dbusapi.MAC]dbusapi.PeerInfo
+	wantFind   *dbusapi.DiscoveryOptions // what the clients want
+	pinFind    *dbusapi.DiscoveryOptions // Config.Discover
+	wantListen bool
+	removed    bool // the radio went away
+	finding    bool
+	listening  bool
+}
+
+// New starts a P2P core on each P2P-capable phy of rb and the event loop.
+// Close stops them.
+func New(ctx context.Context, rb radio.Backend, cfg Config, log *zap.Logger) (*Coordinator, error) {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	if cfg.Name == "" {
+		cfg.Name = "p2pmanager"
+	}
+	if cfg.EventBuffer <= 0 {
+		cfg.EventBuffer = 256
+	}
+	phys, err := rb.Phys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("coordinator: listing radios: %w", err)
+	}
+	c := &Coordinator{
+		log:    log,
+		cmds:   make(chan func()),
+		events: make(chan dbusapi.Event, cfg.EventBuffer),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	for _, phy := range phys {
+		info := phy.Info()
+		t := info.SupportedIfTypes
+		if !t.Has(radio.IfP2PDevice) && !(t.Has(radio.IfP2PClient) && t.Has(radio.IfP2PGO)) {
+			log.Info("radio without P2P interface types skipped", zap.String("phy", info.Name))
+			continue
+		}
+		pc := p2p.DefaultConfig(cfg.Name)
+		if cfg.DeviceConfig != nil {
+			pc = cfg.DeviceConfig(info)
+		}
+		dlog := log.With(zap.String("phy", info.Name))
+		if pc.Trace == nil && dlog.Core().Enabled(zap.DebugLevel) {
+			pc.Trace = func(format string, args ...any) { dlog.Debug(fmt.Sprintf(format, args...)) }
+		}
+		pd, err := p2p.NewDevice(ctx, phy, pc, cfg.Options)
+		if err != nil {
+			for _, d := range c.devs {
+				_ = d.p2p.Close()
+			}
+			c.cancel()
+			return nil, fmt.Errorf("coordinator: starting P2P on %s: %w", info.Name, err)
+		}
+		d := &device{
+			c:     c,
+			p2p:   pd,
+			id:    deviceID(info.Name),
+			peers: map[dbusapi.MAC]dbusapi.PeerInfo{},
+		}
+		d.info = dbusapi.DeviceInfo{
+			ID:                d.id,
+			Name:              pc.DeviceName,
+			Address:           dbusapi.MAC(pd.Address()),
+			PrimaryDeviceType: dbusapi.DeviceType(pc.PrimaryDeviceType),
+			Enabled:           true,
+			GOIntent:          uint8(pc.GOIntent),
+			Capabilities:      capabilities(info),
+			Availability:      dbusapi.Available,
+		}
+		if cfg.Discover != nil {
+			o := *cfg.Discover
+			d.pinFind = &o
+		}
+		c.devs = append(c.devs, d)
+		dlog.Info("P2P device started", zap.Stringer("address", pd.Address()), zap.String("name", pc.DeviceName))
+	}
+	for _, d := range c.devs {
+		if err := d.apply(ctx); err != nil {
+			for _, d := range c.devs {
+				_ = d.p2p.Close()
+			}
+			c.cancel()
+			return nil, fmt.Errorf("coordinator: starting discovery on %s: %w", d.id, err)
+		}
+		d.info.Discovering = d.finding
+	}
+	c.ndevs = len(c.devs)
+	for _, d := range c.devs {
+		c.wg.Add(1)
+		go c.forward(d)
+	}
+	go c.loop()
+	return c, nil
+}
+
+// Devices returns how many P2P devices run.
+func (c *Coordinator) Devices() int { return c.ndevs }
+
+// Close stops the event loop and every P2P core, and closes the event
+// channel. It is idempotent.
+func (c *Coordinator) Close() error {
+	c.once.Do(func() {
+		c.cancel()
+		close(c.stop)
+		<-c.done
+		for _, d := range c.devs {
+			_ = d.p2p.Close()
+		}
+		c.wg.Wait()
+		close(c.events)
+	})
+	return nil
+}
+
+func (c *Coordinator) loop() {
+	defer close(c.done)
+	for {
+		select {
+		case f := <-c.cmds:
+			f()
+		case <-c.stop:
+			return
+		}
+	}
+}
+
+// forward hands the notifications of one core to the loop.
+func (c *Coordinator) forward(d *device) {
+	defer c.wg.Done()
+	for n := range d.p2p.Notifications() {
+		select {
+		case c.cmds <- func() { d.notification(n) }:
+		case <-c.stop:
+			// Drain so that the core can finish.
+			for range d.p2p.Notifications() {
+			}
+			return
+		}
+	}
+	// The core ended on its own: the radio went away.
+	select {
+	case c.cmds <- d.gone:
+	case <-c.stop:
+	}
+}
+
+// gone reports the device removed.
+func (d *device) gone() {
+	if d.removed {
+		return
+	}
+	d.removed = true
+	d.peers = map[dbusapi.MAC]dbusapi.PeerInfo{}
+	d.c.log.Info("P2P device removed", zap.String("device", string(d.id)))
+	d.c.emit(dbusapi.DeviceRemoved{ID: d.id})
+}
+
+// do runs f on the loop unless the device is gone.
+func (d *device) do(ctx context.Context, f func() error) error {
+	return d.c.do(ctx, func() error {
+		if d.removed {
+			return fmt.Errorf("%w: device %s is gone", dbusapi.ErrNotFound, d.id)
+		}
+		return f()
+	})
+}
+
+// do runs f on the loop and returns its error.
+func (c *Coordinator) do(ctx context.Context, f func() error) error {
+	res := make(chan error, 1)
+	select {
+	case c.cmds <- func() { res <- f() }:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.stop:
+		return fmt.Errorf("%w: the service is stopping", dbusapi.ErrNotReady)
+	}
+	select {
+	case err := <-res:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// post runs f on the loop without waiting; it never blocks the caller.
+func (c *Coordinator) post(f func()) {
+	go func() {
+		select {
+		case c.cmds <- f:
+		case <-c.stop:
+		}
+	}()
+}
+
+// emit sends an event to the layer once it subscribed; it may block.
+func (c *Coordinator) emit(ev dbusapi.Event) {
+	if !c.subscribed {
+		return
+	}
+	select {
+	case c.events <- ev:
+	case <-c.stop:
+	}
+}
+
+// Subscribe implements dbusapi.Backend.
+func (c *Coordinator) Subscribe(ctx context.Context) ([]dbusapi.Event, <-chan dbusapi.Event, error) {
+	var initial []dbusapi.Event
+	err := c.do(ctx, func() error {
+		if c.subscribed {
+			return fmt.Errorf("%w: already subscribed", dbusapi.ErrInProgress)
+		}
+		c.subscribed = true
+		for _, d := range c.devs {
+			if !d.removed {
+				initial = append(initial, dbusapi.DeviceAdded{Device: d, Info: d.info})
+			}
+		}
+		for _, d := range c.devs {
+			for _, p := range d.peers {
+				initial = append(initial, dbusapi.PeerUpdated{Device: d.id, Info: p})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return initial, c.events, nil
+}
+
+// SetAgentCapability implements dbusapi.Backend.
+func (c *Coordinator) SetAgentCapability(ctx context.Context, a dbusapi.AgentCapability) error {
+	return c.do(ctx, func() error { c.agent = a; return nil })
+}
+
+// changed reports the device's state.
+func (d *device) changed() {
+	d.info.Discovering = d.info.Enabled && d.finding
+	d.info.Listening = d.info.Enabled && d.listening
+	d.c.emit(dbusapi.DeviceChanged{Info: d.info})
+}
+
+// find is the discovery wanted: the clients', else the pinned one.
+func (d *device) find() *dbusapi.DiscoveryOptions {
+	if d.wantFind != nil {
+		return d.wantFind
+	}
+	return d.pinFind
+}
+
+// apply starts or stops find and listen so that the core does what is
+// wanted. It runs on the loop; the core answers these commands at once.
+func (d *device) apply(ctx context.Context) error {
+	switch {
+	case d.info.Enabled && d.find() != nil:
+		if !d.finding {
+			if err := d.p2p.Find(ctx, findOptions(*d.find())); err != nil {
+				return mapErr(err)
+			}
+			d.finding, d.listening = true, false
+		}
+	case d.info.Enabled && d.wantListen:
+		if d.finding {
+			d.finding = false
+			if err := d.p2p.StopFind(ctx); err != nil {
+				return mapErr(err)
+			}
+		}
+		if !d.listening {
+			if err := d.p2p.Listen(ctx, p2p.ListenOptions{}); err != nil {
+				return mapErr(err)
+			}
+			d.listening = true
+		}
+	default:
+		if d.finding {
+			d.finding = false
+			if err := d.p2p.StopFind(ctx); err != nil {
+				return mapErr(err)
+			}
+		}
+		if d.listening {
+			d.listening = false
+			if err := d.p2p.StopListen(ctx); err != nil {
+				return mapErr(err)
+			}
+		}
+	}
+	return nil
+}
+
+// applyChanged applies and reports the device's state.
+func (d *device) applyChanged(ctx context.Context) error {
+	err := d.apply(ctx)
+	d.changed()
+	return err
+}
+
+func (d *device) notification(n p2p.Notification) {
+	log := d.c.log.With(zap.String("device", string(d.id)))
+	switch x := n.(type) {
+	case p2p.PeerFound:
+		d.peerUpdated(x.Peer)
+	case p2p.PeerUpdated:
+		d.peerUpdated(x.Peer)
+	case p2p.PeerLost:
+		a := dbusapi.MAC(x.Address)
+		if _, ok := d.peers[a]; ok {
+			delete(d.peers, a)
+			d.c.emit(dbusapi.PeerRemoved{Device: d.id, Address: a})
+		}
+	case p2p.FindStopped:
+		if !d.finding {
+			return
+		}
+		d.finding = false
+		// Discovery stays on until stopped: restart it.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := d.apply(ctx); err != nil {
+			log.Warn("restarting discovery", zap.Error(err))
+		}
+		d.changed()
+	case p2p.ListenStopped:
+		if !d.listening {
+			return
+		}
+		d.listening = false
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := d.apply(ctx); err != nil {
+			log.Warn("restarting listen", zap.Error(err))
+		}
+		d.changed()
+	case p2p.ProvisionDiscoveryRequest:
+		log.Info("provision discovery request", zap.Stringer("peer", x.Peer), zap.Stringer("method", x.Method), zap.Bool("accepted", x.Accepted))
+		if x.Accepted {
+			d.askAgent(x.Peer, dbusapi.RequestProvision, x.Method)
+		}
+	case p2p.GONegotiationRequest:
+		log.Info("GO negotiation request", zap.Stringer("peer", x.Peer), zap.Stringer("method", x.Method), zap.Uint8("go_intent", x.GOIntent))
+		d.askAgent(x.Peer, dbusapi.RequestNegotiation, x.Method)
+	case p2p.NegotiationSucceeded:
+		log.Info("GO negotiation succeeded", zap.Stringer("peer", x.Result.Peer), zap.Stringer("role", x.Result.Role), zap.Int("freq", x.Result.Freq))
+	case p2p.NegotiationFailed:
+		log.Info("GO negotiation failed", zap.Stringer("peer", x.Peer), zap.Error(x.Err))
+		d.setLastError(dbusapi.MAC(x.Peer), mapErr(x.Err))
+	case p2p.NotificationsLost:
+		log.Warn("P2P notifications lost; reloading the peer table", zap.Int("count", x.Count))
+		d.resync()
+	}
+}
+
+// resync reloads the peer table after lost notifications.
+func (d *device) resync() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	peers, err := d.p2p.Peers(ctx)
+	if err != nil {
+		d.c.log.Warn("reading the peer table", zap.Error(err))
+		return
+	}
+	seen := map[dbusapi.MAC]bool{}
+	for _, p := range peers {
+		if p.Complete {
+			seen[dbusapi.MAC(p.Address)] = true
+			d.peerUpdated(p)
+		}
+	}
+	for a := range d.peers {
+		if !seen[a] {
+			delete(d.peers, a)
+			d.c.emit(dbusapi.PeerRemoved{Device: d.id, Address: a})
+		}
+	}
+}
+
+func (d *device) peerUpdated(p p2p.Peer) {
+	info := peerInfo(p)
+	info.LastError = d.peers[info.Address].LastError
+	d.peers[info.Address] = info
+	d.c.emit(dbusapi.PeerUpdated{Device: d.id, Info: info})
+}
+
+func (d *device) setLastError(a dbusapi.MAC, err error) {
+	p, ok := d.peers[a]
+	if !ok {
+		return
+	}
+	p.LastError = err
+	d.peers[a] = p
+	d.c.emit(dbusapi.PeerUpdated{Device: d.id, Info: p})
+}
+
+// askAgent sends an AgentAuthorize request. On acceptance the peer is
+// authorized, so that its next GO Negotiation Request succeeds; for a GO
+// Negotiation Request we also start the negotiation ourselves, since the
+// peer, answered with status 1 (information unavailable), now waits for
+// our request (Wi-Fi P2P v1.7, 3.1.4.2; hostap does the same).
+func (d *device) askAgent(peer p2p.MAC, kind dbusapi.RequestKind, m p2p.WPSMethod) {
+	d.c.nextReq++
+	intent := int(d.info.GOIntent)
+	method := m
+	if method == 0 {
+		method = p2p.MethodPBC
+	}
+	log := d.c.log.With(zap.String("device", string(d.id)), zap.Stringer("peer", peer))
+	d.c.emit(dbusapi.AgentRequest{
+		ID:      d.c.nextReq,
+		Device:  d.id,
+		Peer:    dbusapi.MAC(peer),
+		Kind:    dbusapi.AgentAuthorize,
+		Request: kind,
+		Method:  wpsMethodOf(m),
+		Respond: func(r dbusapi.AgentResponse) {
+			if !r.Accepted || r.Err != nil {
+				log.Info("agent refused", zap.Error(r.Err))
+				return
+			}
+			d.c.post(func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				if err := d.p2p.Authorize(ctx, peer, p2p.ConnectParams{Method: method, GOIntent: &intent}); err != nil {
+					log.Warn("authorizing the peer", zap.Error(err))
+					return
+				}
+				log.Info("peer authorized")
+				if kind != dbusapi.RequestNegotiation {
+					return
+				}
+				d.c.wg.Add(1)
+				go func() {
+					defer d.c.wg.Done()
+					ctx, cancel := context.WithTimeout(d.c.ctx, 2*time.Minute)
+					defer cancel()
+					res, err := d.p2p.Connect(ctx, peer, p2p.ConnectParams{Method: method, GOIntent: &intent})
+					if err != nil {
+						log.Info("GO negotiation with the accepted peer failed", zap.Error(err))
+						merr := mapErr(err)
+						d.c.post(func() { d.setLastError(dbusapi.MAC(peer), merr) })
+						return
+					}
+					log.Info("GO negotiation with the accepted peer succeeded; group formation not implemented yet",
+						zap.Stringer("role", res.Role), zap.Int("freq", res.Freq))
+				}()
+			})
+		},
+	})
+}
+
+// SetName implements dbusapi.Device.
+func (d *device) SetName(ctx context.Context, name string) error {
+	return d.do(ctx, func() error {
+		if err := d.p2p.SetName(ctx, name); err != nil {
+			return fmt.Errorf("%w: %w", dbusapi.ErrInvalidArguments, err)
+		}
+		d.info.Name = name
+		d.changed()
+		return nil
+	})
+}
+
+// SetEnabled implements dbusapi.Device.
+func (d *device) SetEnabled(ctx context.Context, enabled bool) error {
+	return d.do(ctx, func() error {
+		d.info.Enabled = enabled
+		d.info.Availability = dbusapi.Available
+		if !enabled {
+			d.info.Availability = dbusapi.Disabled
+		}
+		return d.applyChanged(ctx)
+	})
+}
+
+// SetGOIntent implements dbusapi.Device.
+func (d *device) SetGOIntent(ctx context.Context, intent uint8) error {
+	return d.do(ctx, func() error {
+		if intent > p2pmsg.MaxGOIntent {
+			return fmt.Errorf("%w: GO Intent %d outside 0..15", dbusapi.ErrInvalidArguments, intent)
+		}
+		d.info.GOIntent = intent
+		d.changed()
+		return nil
+	})
+}
+
+// StartDiscovery implements dbusapi.Device.
+func (d *device) StartDiscovery(ctx context.Context, o dbusapi.DiscoveryOptions) error {
+	return d.do(ctx, func() error {
+		if !d.info.Enabled {
+			return fmt.Errorf("%w: P2P is disabled on %s", dbusapi.ErrNotReady, d.id)
+		}
+		restart := d.find() != nil && !sameDiscovery(*d.find(), o)
+		o.DeviceTypes = append([]dbusapi.DeviceType(nil), o.DeviceTypes...)
+		d.wantFind = &o
+		if restart {
+			d.finding = false // Find again with the new options
+		}
+		return d.applyChanged(ctx)
+	})
+}
+
+// StopDiscovery implements dbusapi.Device.
+func (d *device) StopDiscovery(ctx context.Context) error {
+	return d.do(ctx, func() error {
+		if d.wantFind != nil && d.pinFind != nil && !sameDiscovery(*d.wantFind, *d.pinFind) {
+			d.finding = false // back to the pinned options
+		}
+		d.wantFind = nil
+		return d.applyChanged(ctx)
+	})
+}
+
+// StartListen implements dbusapi.Device.
+func (d *device) StartListen(ctx context.Context, _ dbusapi.ListenOptions) error {
+	return d.do(ctx, func() error {
+		if !d.info.Enabled {
+			return fmt.Errorf("%w: P2P is disabled on %s", dbusapi.ErrNotReady, d.id)
+		}
+		d.wantListen = true
+		return d.applyChanged(ctx)
+	})
+}
+
+// StopListen implements dbusapi.Device.
+func (d *device) StopListen(ctx context.Context) error {
+	return d.do(ctx, func() error {
+		d.wantListen = false
+		return d.applyChanged(ctx)
+	})
+}
+
+// CreateGroup implements dbusapi.Device: not yet.
+func (d *device) CreateGroup(context.Context, dbusapi.GroupOptions) (dbusapi.GroupID, error) {
+	return 0, errNoGroups
+}
+
+// Connect implements dbusapi.Device: it runs the GO Negotiation and, as
+// group formation is not implemented yet, fails with ErrNotSupported when
+// the negotiation succeeds.
+func (d *device) Connect(ctx context.Context, peer dbusapi.MAC, o dbusapi.ConnectOptions) (dbusapi.GroupID, error) {
+	if o.Join {
+		return 0, fmt.Errorf("%w: joining a running group is not implemented yet", dbusapi.ErrNotSupported)
+	}
+	var params p2p.ConnectParams
+	err := d.do(ctx, func() error {
+		if !d.info.Enabled {
+			return fmt.Errorf("%w: P2P is disabled on %s", dbusapi.ErrNotReady, d.id)
+		}
+		p, ok := d.peers[peer]
+		if !ok {
+			return fmt.Errorf("%w: no peer %v", dbusapi.ErrNotFound, peer)
+		}
+		intent := int(d.info.GOIntent)
+		if o.HasGOIntent {
+			intent = int(o.GOIntent)
+		}
+		params = p2p.ConnectParams{Method: methodFor(o.Method, p.ConfigMethods), GOIntent: &intent}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	res, err := d.p2p.Connect(ctx, p2p.MAC(peer), params)
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		merr := mapErr(err)
+		d.c.post(func() { d.setLastError(peer, merr) })
+		return 0, merr
+	}
+	d.c.log.Info("GO negotiation done; group formation not implemented", zap.Stringer("peer", res.Peer),
+		zap.Stringer("role", res.Role), zap.Int("freq", res.Freq), zap.String("ssid", res.SSID))
+	return 0, fmt.Errorf("%w (GO Negotiation with %v succeeded: we are %v on %d MHz)", errNoGroups, peer, res.Role, res.Freq)
+}
+
+// Disconnect implements dbusapi.Device: it withdraws an authorization or
+// an ongoing negotiation with the peer.
+func (d *device) Disconnect(ctx context.Context, peer dbusapi.MAC) error {
+	return mapErr(d.p2p.Unauthorize(ctx, p2p.MAC(peer)))
+}
+
+// ProvisionDiscovery implements dbusapi.Device.
+func (d *device) ProvisionDiscovery(ctx context.Context, peer dbusapi.MAC, m dbusapi.WPSMethod) error {
+	var method p2p.WPSMethod
+	err := d.do(ctx, func() error {
+		p, ok := d.peers[peer]
+		if !ok {
+			return fmt.Errorf("%w: no peer %v", dbusapi.ErrNotFound, peer)
+		}
+		method = methodFor(m, p.ConfigMethods)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	res, err := d.p2p.ProvisionDiscovery(ctx, p2p.MAC(peer), method)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return mapErr(err)
+	}
+	if !res.Accepted {
+		return fmt.Errorf("%w: the peer refused %v provisioning", dbusapi.ErrRejected, method)
+	}
+	return nil
+}
+
+// LeaveGroup implements dbusapi.Device: there are no groups yet.
+func (d *device) LeaveGroup(context.Context, dbusapi.GroupID) error { return errNoGroups }
+
+// AllowJoin implements dbusapi.Device: there are no groups yet.
+func (d *device) AllowJoin(context.Context, dbusapi.GroupID, dbusapi.JoinOptions) error {
+	return errNoGroups
+}
+
+// mapErr wraps a core error in the dbusapi sentinel that names it.
+func mapErr(err error) error {
+	var se *p2p.StatusError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	case errors.Is(err, p2p.ErrNoResponse), errors.Is(err, p2p.ErrNoConfirmation):
+		return fmt.Errorf("%w: %w", dbusapi.ErrPeerUnreachable, err)
+	case errors.Is(err, p2p.ErrNoCommonChannel):
+		return fmt.Errorf("%w: %w", dbusapi.ErrNoCommonChannel, err)
+	case errors.Is(err, p2p.ErrBusy):
+		return fmt.Errorf("%w: %w", dbusapi.ErrBusy, err)
+	case errors.Is(err, p2p.ErrUnknownPeer):
+		return fmt.Errorf("%w: %w", dbusapi.ErrNotFound, err)
+	case errors.Is(err, p2p.ErrCanceled):
+		return fmt.Errorf("%w: %w", dbusapi.ErrAborted, err)
+	case errors.Is(err, p2p.ErrClosed):
+		return fmt.Errorf("%w: %w", dbusapi.ErrNotReady, err)
+	case errors.Is(err, p2p.ErrUnsupportedMethod):
+		return fmt.Errorf("%w: %w", dbusapi.ErrNotSupported, err)
+	case errors.As(err, &se), errors.Is(err, p2p.ErrBothGOIntent15), errors.Is(err, p2p.ErrIncompatibleMethod):
+		return fmt.Errorf("%w: %w", dbusapi.ErrRejected, err)
+	}
+	return fmt.Errorf("%w: %w", dbusapi.ErrFailed, err)
+}
+
+func findOptions(o dbusapi.DiscoveryOptions) p2p.FindOptions {
+	f := p2p.FindOptions{Type: p2p.FindFull}
+	if o.Type == dbusapi.DiscoverSocial {
+		f.Type = p2p.FindSocial
+	}
+	for _, t := range o.DeviceTypes {
+		f.DeviceTypes = append(f.DeviceTypes, p2p.DeviceType(t))
+	}
+	return f
+}
+
+func sameDiscovery(a, b dbusapi.DiscoveryOptions) bool {
+	if a.Type != b.Type || len(a.DeviceTypes) != len(b.DeviceTypes) {
+		return false
+	}
+	for i := range a.DeviceTypes {
+		if a.DeviceTypes[i] != b.DeviceTypes[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// methodFor chooses the core's method; MethodAuto picks from the peer's
+// Config Methods, push button first.
+func methodFor(m dbusapi.WPSMethod, peer dbusapi.ConfigMethods) p2p.WPSMethod {
+	switch m {
+	case dbusapi.MethodPBC:
+		return p2p.MethodPBC
+	case dbusapi.MethodPINDisplay:
+		return p2p.MethodDisplay
+	case dbusapi.MethodPINKeypad:
+		return p2p.MethodKeypad
+	}
+	c := p2p.ConfigMethods(peer)
+	switch {
+	case c == 0 || c&p2p.ConfigPushButton != 0:
+		return p2p.MethodPBC
+	case c&p2p.ConfigKeypad != 0: // the peer enters, we display
+		return p2p.MethodDisplay
+	case c&p2p.ConfigDisplay != 0:
+		return p2p.MethodKeypad
+	}
+	return p2p.MethodPBC
+}
+
+func wpsMethodOf(m p2p.WPSMethod) dbusapi.WPSMethod {
+	switch m {
+	case p2p.MethodPBC:
+		return dbusapi.MethodPBC
+	case p2p.MethodDisplay:
+		return dbusapi.MethodPINDisplay
+	case p2p.MethodKeypad:
+		return dbusapi.MethodPINKeypad
+	}
+	return dbusapi.MethodAuto
+}
+
+func peerInfo(p p2p.Peer) dbusapi.PeerInfo {
+	info := dbusapi.PeerInfo{
+		Address:           dbusapi.MAC(p.Address),
+		Name:              p.Name,
+		PrimaryDeviceType: dbusapi.DeviceType(p.PrimaryDeviceType),
+		ConfigMethods:     dbusapi.ConfigMethods(p.ConfigMethods),
+		DeviceCapability:  uint8(p.DeviceCapability),
+		GroupCapability:   uint8(p.GroupCapability),
+		GroupOwner:        p.GroupOwner,
+		Manufacturer:      p.Manufacturer,
+		Model:             p.ModelName,
+		ModelNumber:       p.ModelNumber,
+		SerialNumber:      p.SerialNumber,
+		Signal:            int16(p.Signal / 100),
+		LastSeen:          p.LastSeen,
+	}
+	for _, t := range p.SecondaryDeviceTypes {
+		info.SecondaryDeviceTypes = append(info.SecondaryDeviceTypes, dbusapi.DeviceType(t))
+	}
+	if p.WFDSubelements != nil {
+		info.WFD = wfdInfo(p.WFDSubelements)
+	}
+	return info
+}
+
+// wfdInfo reads WFD Device Information (Wi-Fi Display v2.1, 5.1.2); nil
+// when the payload does not parse.
+func wfdInfo(payload []byte) *dbusapi.WFDInfo {
+	w, err := p2pmsg.ParseWFD(payload)
+	if err != nil {
+		return nil
+	}
+	info := &dbusapi.WFDInfo{Subelements: append([]byte(nil), payload...)}
+	if di := w.DeviceInfo; di != nil {
+		info.DeviceType = dbusapi.WFDDeviceType(di.DeviceInfo & 0x3)
+		info.SessionAvailable = di.DeviceInfo&0x30 == 0x10
+		info.ContentProtection = di.DeviceInfo&0x100 != 0
+		info.RTSPPort = di.SessionManagementControlPort
+		info.MaxThroughput = di.MaxThroughput
+	}
+	return info
+}
+
+func capabilities(p radio.PhyInfo) dbusapi.Capabilities {
+	c := dbusapi.Capabilities{P2PDevice: p.P2PDevice(), MaxGroups: 1}
+	for _, b := range p.Bands {
+		switch b.ID {
+		case radio.Band2GHz:
+			c.Bands = append(c.Bands, dbusapi.Band2GHz)
+		case radio.Band5GHz:
+			c.Bands = append(c.Bands, dbusapi.Band5GHz)
+		case radio.Band6GHz:
+			c.Bands = append(c.Bands, dbusapi.Band6GHz)
+		default:
+			continue
+		}
+		for _, ch := range b.Channels {
+			if !ch.Disabled && !ch.NoIR {
+				c.Frequencies = append(c.Frequencies, uint32(ch.Freq))
+			}
+		}
+	}
+	for _, ic := range p.Combinations {
+		out := dbusapi.InterfaceCombination{MaxInterfaces: uint32(ic.MaxInterfaces), Channels: uint32(ic.NumChannels)}
+		for _, l := range ic.Limits {
+			lim := dbusapi.InterfaceLimit{Max: uint32(l.Max)}
+			for t := radio.IfStation; t <= radio.IfP2PDevice; t++ {
+				if l.Types.Has(t) {
+					lim.Types = append(lim.Types, ifTypeName(t))
+				}
+			}
+			out.Limits = append(out.Limits, lim)
+		}
+		c.Combinations = append(c.Combinations, out)
+	}
+	return c
+}
+
+func ifTypeName(t radio.IfType) string {
+	switch t {
+	case radio.IfStation:
+		return "station"
+	case radio.IfAP:
+		return "ap"
+	case radio.IfP2PClient:
+		return "p2p-client"
+	case radio.IfP2PGO:
+		return "p2p-go"
+	case radio.IfP2PDevice:
+		return "p2p-device"
+	}
+	return t.String()
+}
+
+// deviceID replaces characters other than [A-Za-z0-9_] by '_'.
+func deviceID(name string) dbusapi.DeviceID {
+	return dbusapi.DeviceID(strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_':
+			return r
+		}
+		return '_'
+	}, name))
+}
+
+var (
+	_ dbusapi.Backend = (*Coordinator)(nil)
+	_ dbusapi.Device  = (*device)(nil)
+)
