@@ -3,7 +3,6 @@ package eap
 import (
 	"bytes"
 	"encoding/binary"
-	"os"
 	"testing"
 
 	"github.com/p2pmanager/p2pmanager/supplicant/internal/vectors"
@@ -45,20 +44,7 @@ func capturedEAP(t testing.TB, name string) (pkts [][]byte, tas []string) {
 	return pkts, tas
 }
 
-func captureNames(t testing.TB) []string {
-	t.Helper()
-	names, err := vectors.Names()
-	if err != nil {
-		t.Fatalf("vectors.Names: %v", err)
-	}
-	if len(names) == 0 {
-		if os.Getenv("P2P_REQUIRE_VECTORS") == "1" {
-			t.Fatal("no captures under supplicant/internal/vectors/testdata and P2P_REQUIRE_VECTORS=1")
-		}
-		t.Skip("no captures under supplicant/internal/vectors/testdata")
-	}
-	return names
-}
+func captureNames(t testing.TB) []string { return vectors.NamesOrSkip(t) }
 
 func TestCapturedEAPPacketsDecodeAndReencode(t *testing.T) {
 	for _, name := range captureNames(t) {

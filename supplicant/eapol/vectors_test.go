@@ -3,7 +3,6 @@ package eapol
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -25,20 +24,7 @@ type capturedEAPOL struct {
 
 // captureNames lists the captures, skipping the test when there are none
 // unless P2P_REQUIRE_VECTORS=1.
-func captureNames(t testing.TB) []string {
-	t.Helper()
-	names, err := vectors.Names()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(names) == 0 {
-		if os.Getenv("P2P_REQUIRE_VECTORS") == "1" {
-			t.Fatal("no captures under supplicant/internal/vectors/testdata and P2P_REQUIRE_VECTORS=1")
-		}
-		t.Skip("no captures under supplicant/internal/vectors/testdata (set P2P_REQUIRE_VECTORS=1 to fail)")
-	}
-	return names
-}
+func captureNames(t testing.TB) []string { return vectors.NamesOrSkip(t) }
 
 // loadCapturedEAPOL returns the EAPOL PDUs of one capture in order.
 func loadCapturedEAPOL(t testing.TB, name string) []capturedEAPOL {

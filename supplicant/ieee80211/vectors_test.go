@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -22,16 +21,7 @@ type capturedFrame struct {
 // test, or fails it when P2P_REQUIRE_VECTORS=1.
 func capturedFrames(t *testing.T) []capturedFrame {
 	t.Helper()
-	names, err := vectors.Names()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(names) == 0 {
-		if os.Getenv("P2P_REQUIRE_VECTORS") == "1" {
-			t.Fatal("no captures in supplicant/internal/vectors/testdata and P2P_REQUIRE_VECTORS=1")
-		}
-		t.Skip("no captures in supplicant/internal/vectors/testdata yet (set P2P_REQUIRE_VECTORS=1 to fail instead)")
-	}
+	names := vectors.NamesOrSkip(t)
 	var out []capturedFrame
 	for _, n := range names {
 		frames, err := vectors.Load(n)

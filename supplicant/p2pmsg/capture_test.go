@@ -3,7 +3,6 @@ package p2pmsg
 import (
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -416,13 +415,8 @@ func checkSuccessfulGONegotiation(t *testing.T, c *captureFindings) {
 // capture of supplicant/internal/vectors. Without captures it skips, or
 // fails when P2P_REQUIRE_VECTORS=1.
 func TestCapturedWpaSupplicantFramesDecodeAndReencodeExactly(t *testing.T) {
+	vectors.NamesOrSkip(t)
 	names, units := capturedUnits(t)
-	if len(names) == 0 {
-		if os.Getenv("P2P_REQUIRE_VECTORS") == "1" {
-			t.Fatal("no captures under supplicant/internal/vectors/testdata and P2P_REQUIRE_VECTORS=1")
-		}
-		t.Skip("no captures under supplicant/internal/vectors/testdata yet")
-	}
 	byCapture := map[string][]capturedUnit{}
 	for _, u := range units {
 		name := u.where[:strings.LastIndexByte(u.where, '#')]

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -21,20 +20,7 @@ import (
 // wpa_supplicant peers (supplicant/internal/vectors). With no capture they
 // skip, unless P2P_REQUIRE_VECTORS=1.
 
-func captureNames(t testing.TB) []string {
-	t.Helper()
-	names, err := vectors.Names()
-	if err != nil {
-		t.Fatalf("vectors.Names: %v", err)
-	}
-	if len(names) == 0 {
-		if os.Getenv("P2P_REQUIRE_VECTORS") == "1" {
-			t.Fatal("no captures under supplicant/internal/vectors/testdata and P2P_REQUIRE_VECTORS=1")
-		}
-		t.Skip("no captures under supplicant/internal/vectors/testdata")
-	}
-	return names
-}
+func captureNames(t testing.TB) []string { return vectors.NamesOrSkip(t) }
 
 // wscIE is the WSC IE of one captured management frame.
 type wscIE struct {

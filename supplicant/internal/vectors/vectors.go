@@ -10,9 +10,11 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"sort"
 	"strings"
+	"testing"
 
 	"github.com/p2pmanager/p2pmanager/internal/pcap"
 )
@@ -37,6 +39,24 @@ func Names() ([]string, error) {
 	}
 	sort.Strings(names)
 	return names, nil
+}
+
+// NamesOrSkip is Names for a test: with no captures it skips the test, or
+// fails it when the environment sets P2P_REQUIRE_VECTORS=1 (as
+// scripts/test.sh does, so that lost captures cannot pass unnoticed).
+func NamesOrSkip(t testing.TB) []string {
+	t.Helper()
+	names, err := Names()
+	if err != nil {
+		t.Fatalf("vectors: %v", err)
+	}
+	if len(names) == 0 {
+		if os.Getenv("P2P_REQUIRE_VECTORS") == "1" {
+			t.Fatal("no captures under supplicant/internal/vectors/testdata and P2P_REQUIRE_VECTORS=1")
+		}
+		t.Skip("no captures under supplicant/internal/vectors/testdata (set P2P_REQUIRE_VECTORS=1 to fail instead)")
+	}
+	return names
 }
 
 // File returns the bytes of another file under testdata (metadata, logs).
