@@ -189,6 +189,30 @@ func TestConnectTimesOutAfterThreeTries(t *testing.T) {
 	})
 }
 
+func TestConnectFindsNoNetworkWhosePrivacyDiffersFromTheRequest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newSim(t, Options{})
+		_, ap := s.startAP(PhyConfig{}, radio.IfAP, "lab", 2412, 100) // beacons with Privacy
+		registerSME(t, ap)
+		sta := s.iface(s.phy(PhyConfig{}), radio.IfStation)
+		must(t, sta.TriggerScan(context.Background(), radio.ScanRequest{Freqs: []int{2412}}))
+		await[radio.ScanDone](t, sta, time.Second)
+		bssid := ap.Info().Addr
+
+		must(t, sta.Connect(context.Background(), radio.ConnectRequest{BSSID: bssid, Freq: 2412, Privacy: false}))
+		got := await[radio.Connected](t, sta, time.Second)
+		want := radio.Connected{BSSID: bssid, Freq: 2412, Status: statusUnspecifiedFailure, TimedOut: true}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("connected (-want +got):\n%s", diff)
+		}
+		for _, f := range onlyType[radio.FrameReceived](drain(ap)) {
+			if f.Frame[0] == ieee80211.SubtypeAuth<<4 {
+				t.Errorf("AP got an authentication request; a mismatched connect sends nothing")
+			}
+		}
+	})
+}
+
 func TestConnectRejectsBadRequests(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := newSim(t, Options{})

@@ -74,6 +74,13 @@ func (f *iface) Connect(ctx context.Context, req radio.ConnectRequest) error {
 	if !f.p.canOperateOn(f, req.Freq) {
 		return opErr(opName, radio.ErrBusy, "the phy already operates on another channel")
 	}
+	// cfg80211 connects to the BSS of its scan results whose Privacy bit
+	// matches the request: with a known BSS whose bit differs it finds no
+	// network, sends nothing and reports a failed connection.
+	if b := f.p.bss[bssKey{req.BSSID, req.Freq}]; b != nil && (b.Capability&capPrivacy != 0) != req.Privacy {
+		f.push(radio.Connected{BSSID: req.BSSID, Freq: req.Freq, Status: statusUnspecifiedFailure, TimedOut: true})
+		return nil
+	}
 	req.SSID = cloneBytes(req.SSID)
 	req.IEs = cloneBytes(req.IEs)
 	s := &staState{req: req, interval: defaultBeaconInt}
