@@ -195,9 +195,13 @@ func TestConnectFindsNoNetworkWhosePrivacyDiffersFromTheRequest(t *testing.T) {
 		_, ap := s.startAP(PhyConfig{}, radio.IfAP, "lab", 2412, 100) // beacons with Privacy
 		registerSME(t, ap)
 		sta := s.iface(s.phy(PhyConfig{}), radio.IfStation)
-		must(t, sta.TriggerScan(context.Background(), radio.ScanRequest{Freqs: []int{2412}}))
+		// Dwell past a beacon interval so that the scan hears the AP.
+		must(t, sta.TriggerScan(context.Background(), radio.ScanRequest{Freqs: []int{2412}, Dwell: 150 * time.Millisecond}))
 		await[radio.ScanDone](t, sta, time.Second)
 		bssid := ap.Info().Addr
+		if res, err := sta.ScanResults(context.Background()); err != nil || len(res) != 1 || res[0].BSSID != bssid {
+			t.Fatalf("scan results %+v, %v; want the AP", res, err)
+		}
 
 		must(t, sta.Connect(context.Background(), radio.ConnectRequest{BSSID: bssid, Freq: 2412, Privacy: false}))
 		got := await[radio.Connected](t, sta, time.Second)
