@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -11,13 +12,12 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/p2pmanager/p2pmanager/dbusapi"
+	"github.com/p2pmanager/p2pmanager/supplicant/group"
 	"github.com/p2pmanager/p2pmanager/supplicant/p2p"
 	"github.com/p2pmanager/p2pmanager/supplicant/p2pmsg"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio"
+	"github.com/p2pmanager/p2pmanager/supplicant/wsc"
 )
-
-// errNoGroups is why group formation fails for now.
-var errNoGroups = fmt.Errorf("%w: group formation (WPS, 4-way handshake, GO) is not implemented yet", dbusapi.ErrNotSupported)
 
 // Config configures a Coordinator.
 type Config struct {
@@ -55,6 +55,7 @@ type Coordinator struct {
 	devs       []*device
 	subscribed bool
 	nextReq    uint64
+	nextGroup  dbusapi.GroupID
 	agent      dbusapi.AgentCapability
 }
 
@@ -63,16 +64,27 @@ type Coordinator struct {
 type device struct {
 	c   *Coordinator
 	p2p *p2p.Device
+	phy radio.Phy
 	id  dbusapi.DeviceID
+	// ifAddr is our Intended P2P Interface Address.
+	ifAddr p2p.MAC
 
 	info       dbusapi.DeviceInfo
 	peers      map[dbusapi.MAC]dbusapi.PeerInfo
+	groups     map[dbusapi.GroupID]*runningGroup
 	wantFind   *dbusapi.DiscoveryOptions // what the clients want
 	pinFind    *dbusapi.DiscoveryOptions // Config.Discover
 	wantListen bool
 	removed    bool // the radio went away
-	finding    bool
-	listening  bool
+	// holds counts the groups forming or running: the radio then stays on
+	// their channel, without find or listen.
+	holds int
+	// own counts, by peer, the negotiations we run ourselves (Connect, an
+	// accepted request): their group is started where they run, the others
+	// (a peer we authorized negotiated) from NegotiationSucceeded.
+	own       map[dbusapi.MAC]int
+	finding   bool
+	listening bool
 }
 
 // New starts a P2P core on each P2P-capable phy of rb and the event loop.
@@ -123,10 +135,14 @@ func New(ctx context.Context, rb radio.Backend, cfg Config, log *zap.Logger) (*C
 			return nil, fmt.Errorf("coordinator: starting P2P on %s: %w", info.Name, err)
 		}
 		d := &device{
-			c:     c,
-			p2p:   pd,
-			id:    deviceID(info.Name),
-			peers: map[dbusapi.MAC]dbusapi.PeerInfo{},
+			c:      c,
+			p2p:    pd,
+			phy:    phy,
+			ifAddr: interfaceAddress(pc.InterfaceAddress, pd.Address()),
+			id:     deviceID(info.Name),
+			peers:  map[dbusapi.MAC]dbusapi.PeerInfo{},
+			groups: map[dbusapi.GroupID]*runningGroup{},
+			own:    map[dbusapi.MAC]int{},
 		}
 		d.info = dbusapi.DeviceInfo{
 			ID:                d.id,
@@ -174,7 +190,11 @@ func (c *Coordinator) Close() error {
 		c.cancel()
 		close(c.stop)
 		<-c.done
+		// The loop is over: its state is ours now.
 		for _, d := range c.devs {
+			for _, g := range d.groups {
+				d.endGroup(g)
+			}
 			_ = d.p2p.Close()
 		}
 		c.wg.Wait()
@@ -325,14 +345,14 @@ func (d *device) find() *dbusapi.DiscoveryOptions {
 // wanted. It runs on the loop; the core answers these commands at once.
 func (d *device) apply(ctx context.Context) error {
 	switch {
-	case d.info.Enabled && d.find() != nil:
+	case d.info.Enabled && d.holds == 0 && d.find() != nil:
 		if !d.finding {
 			if err := d.p2p.Find(ctx, findOptions(*d.find())); err != nil {
 				return mapErr(err)
 			}
 			d.finding, d.listening = true, false
 		}
-	case d.info.Enabled && d.wantListen:
+	case d.info.Enabled && d.holds == 0 && d.wantListen:
 		if d.finding {
 			d.finding = false
 			if err := d.p2p.StopFind(ctx); err != nil {
@@ -415,6 +435,13 @@ func (d *device) notification(n p2p.Notification) {
 		d.askAgent(x.Peer, dbusapi.RequestNegotiation, x.Method)
 	case p2p.NegotiationSucceeded:
 		log.Info("GO negotiation succeeded", zap.Stringer("peer", x.Result.Peer), zap.Stringer("role", x.Result.Role), zap.Int("freq", x.Result.Freq))
+		peer := dbusapi.MAC(x.Result.Peer)
+		if d.own[peer] > 0 {
+			d.ownDone(peer)
+			return
+		}
+		// A peer we had authorized negotiated with us: form the group.
+		d.formGroup(x.Result)
 	case p2p.NegotiationFailed:
 		log.Info("GO negotiation failed", zap.Stringer("peer", x.Peer), zap.Error(x.Err))
 		d.setLastError(dbusapi.MAC(x.Peer), mapErr(x.Err))
@@ -422,6 +449,39 @@ func (d *device) notification(n p2p.Notification) {
 		log.Warn("P2P notifications lost; reloading the peer table", zap.Int("count", x.Count))
 		d.resync()
 	}
+}
+
+// ownDone ends the count of one of our negotiations with peer.
+func (d *device) ownDone(peer dbusapi.MAC) {
+	if d.own[peer]--; d.own[peer] <= 0 {
+		delete(d.own, peer)
+	}
+}
+
+// formGroup starts, on the loop, the group of a negotiation no Connect
+// waits for; it is reported by GroupUpdated like any other. Push button
+// only: a PIN would have to come from the agent.
+func (d *device) formGroup(res p2p.NegotiationResult) {
+	log := d.c.log.With(zap.String("device", string(d.id)), zap.Stringer("peer", res.Peer))
+	if res.Method != p2p.MethodPBC {
+		log.Warn("group formation with a PIN after an incoming negotiation is not implemented", zap.Stringer("method", res.Method))
+		return
+	}
+	gdev := d.groupDevice()
+	d.c.wg.Add(1)
+	go func() {
+		defer d.c.wg.Done()
+		ctx, cancel := context.WithTimeout(d.c.ctx, 3*time.Minute)
+		defer cancel()
+		g, err := d.startGroup(ctx, res, gdev, groupWPS(res.Role, res.Method, ""))
+		if err == nil {
+			err = d.await(ctx, g)
+		}
+		if err != nil {
+			log.Info("group formation after an incoming negotiation failed", zap.Error(err))
+			d.c.post(func() { d.setLastError(dbusapi.MAC(res.Peer), err) })
+		}
+	}()
 }
 
 // resync reloads the peer table after lost notifications.
@@ -501,6 +561,8 @@ func (d *device) askAgent(peer p2p.MAC, kind dbusapi.RequestKind, m p2p.WPSMetho
 				if kind != dbusapi.RequestNegotiation {
 					return
 				}
+				d.own[dbusapi.MAC(peer)]++
+				gdev := d.groupDevice()
 				d.c.wg.Add(1)
 				go func() {
 					defer d.c.wg.Done()
@@ -510,11 +572,26 @@ func (d *device) askAgent(peer p2p.MAC, kind dbusapi.RequestKind, m p2p.WPSMetho
 					if err != nil {
 						log.Info("GO negotiation with the accepted peer failed", zap.Error(err))
 						merr := mapErr(err)
-						d.c.post(func() { d.setLastError(dbusapi.MAC(peer), merr) })
+						d.c.post(func() {
+							d.ownDone(dbusapi.MAC(peer))
+							d.setLastError(dbusapi.MAC(peer), merr)
+						})
 						return
 					}
-					log.Info("GO negotiation with the accepted peer succeeded; group formation not implemented yet",
+					log.Info("GO negotiation with the accepted peer succeeded; starting the group",
 						zap.Stringer("role", res.Role), zap.Int("freq", res.Freq))
+					if method != p2p.MethodPBC {
+						log.Warn("group formation with a PIN after an incoming negotiation is not implemented")
+						return
+					}
+					g, err := d.startGroup(ctx, res, gdev, groupWPS(res.Role, method, ""))
+					if err == nil {
+						err = d.await(ctx, g)
+					}
+					if err != nil {
+						log.Info("group formation with the accepted peer failed", zap.Error(err))
+						d.c.post(func() { d.setLastError(dbusapi.MAC(peer), err) })
+					}
 				}()
 			})
 		},
@@ -603,19 +680,100 @@ func (d *device) StopListen(ctx context.Context) error {
 	})
 }
 
-// CreateGroup implements dbusapi.Device: not yet.
-func (d *device) CreateGroup(context.Context, dbusapi.GroupOptions) (dbusapi.GroupID, error) {
-	return 0, errNoGroups
+// CreateGroup implements dbusapi.Device: it starts an autonomous GO
+// (Wi-Fi P2P v1.7, 3.2.1) and returns once it beacons, after its
+// GroupUpdated. Clients join through AllowJoin.
+func (d *device) CreateGroup(ctx context.Context, o dbusapi.GroupOptions) (dbusapi.GroupID, error) {
+	var (
+		gdev group.Device
+		freq int
+	)
+	err := d.do(ctx, func() error {
+		if !d.info.Enabled {
+			return fmt.Errorf("%w: P2P is disabled on %s", dbusapi.ErrNotReady, d.id)
+		}
+		var err error
+		freq, err = groupFrequency(d.info.Capabilities.Frequencies, o)
+		gdev = d.groupDevice()
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	g, err := d.launchGroup(ctx, func() (*runningGroup, error) {
+		gs, err := group.StartGO(ctx, d.phy, group.GOConfig{
+			Device:           gdev,
+			Freq:             freq,
+			Passphrase:       o.Passphrase,
+			Persistent:       o.Persistent,
+			InterfaceAddress: d.ifAddr,
+		})
+		if errors.Is(err, group.ErrInvalidConfig) {
+			return nil, fmt.Errorf("%w: %w", dbusapi.ErrInvalidArguments, err)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: starting the group: %w", dbusapi.ErrFailed, err)
+		}
+		g := newRunningGroup(dbusapi.MAC{})
+		g.goSide, g.done = gs, gs.Done()
+		return g, nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if err := d.await(ctx, g); err != nil {
+		return 0, err
+	}
+	return g.id, nil
 }
 
-// Connect implements dbusapi.Device: it runs the GO Negotiation and, as
-// group formation is not implemented yet, fails with ErrNotSupported when
-// the negotiation succeeds.
+// groupFrequency chooses an autonomous GO's operating channel among the
+// usable frequencies: the one asked, else the first of the band asked,
+// else channel 6 (a social channel, as wpa_supplicant prefers), else the
+// first usable.
+func groupFrequency(usable []uint32, o dbusapi.GroupOptions) (int, error) {
+	if o.Frequency != 0 {
+		if !slices.Contains(usable, o.Frequency) {
+			return 0, fmt.Errorf("%w: frequency %d MHz is not usable", dbusapi.ErrInvalidArguments, o.Frequency)
+		}
+		return int(o.Frequency), nil
+	}
+	inBand := func(f uint32) bool {
+		switch o.Band {
+		case dbusapi.Band2GHz:
+			return f < 2500
+		case dbusapi.Band5GHz:
+			return f > 4900 && f < 5925
+		case dbusapi.Band6GHz:
+			return f >= 5925
+		}
+		return true
+	}
+	if o.Band == 0 && slices.Contains(usable, 2437) {
+		return 2437, nil
+	}
+	for _, f := range usable {
+		if inBand(f) {
+			return int(f), nil
+		}
+	}
+	return 0, fmt.Errorf("%w: no usable channel for the group", dbusapi.ErrNoCommonChannel)
+}
+
+// Connect implements dbusapi.Device: it runs the GO Negotiation, then
+// starts our side of the group in the role agreed (Wi-Fi P2P v1.7, 3.2.2)
+// and returns once the group is up, after its GroupUpdated. With a PIN
+// method the PIN is the one given, else one we generate and show through
+// AgentDisplayPIN (we display) or the one the agent types (AgentRequestPIN,
+// the peer displays).
 func (d *device) Connect(ctx context.Context, peer dbusapi.MAC, o dbusapi.ConnectOptions) (dbusapi.GroupID, error) {
 	if o.Join {
 		return 0, fmt.Errorf("%w: joining a running group is not implemented yet", dbusapi.ErrNotSupported)
 	}
-	var params p2p.ConnectParams
+	var (
+		params p2p.ConnectParams
+		gdev   group.Device
+	)
 	err := d.do(ctx, func() error {
 		if !d.info.Enabled {
 			return fmt.Errorf("%w: P2P is disabled on %s", dbusapi.ErrNotReady, d.id)
@@ -629,13 +787,24 @@ func (d *device) Connect(ctx context.Context, peer dbusapi.MAC, o dbusapi.Connec
 			intent = int(o.GOIntent)
 		}
 		params = p2p.ConnectParams{Method: methodFor(o.Method, p.ConfigMethods), GOIntent: &intent}
+		gdev = d.groupDevice()
 		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
+	pin, err := d.pinFor(ctx, peer, params.Method, o.PIN)
+	if err != nil {
+		return 0, err
+	}
+	// Counted on the loop before the negotiation starts, so that its
+	// NegotiationSucceeded does not start a second group.
+	if err := d.do(context.Background(), func() error { d.own[peer]++; return nil }); err != nil {
+		return 0, err
+	}
 	res, err := d.p2p.Connect(ctx, p2p.MAC(peer), params)
 	if err != nil {
+		d.c.post(func() { d.ownDone(peer) })
 		if ctx.Err() != nil {
 			return 0, ctx.Err()
 		}
@@ -643,15 +812,58 @@ func (d *device) Connect(ctx context.Context, peer dbusapi.MAC, o dbusapi.Connec
 		d.c.post(func() { d.setLastError(peer, merr) })
 		return 0, merr
 	}
-	d.c.log.Info("GO negotiation done; group formation not implemented", zap.Stringer("peer", res.Peer),
+	d.c.log.Info("GO negotiation done; starting the group", zap.Stringer("peer", res.Peer),
 		zap.Stringer("role", res.Role), zap.Int("freq", res.Freq), zap.String("ssid", res.SSID))
-	return 0, fmt.Errorf("%w (GO Negotiation with %v succeeded: we are %v on %d MHz)", errNoGroups, peer, res.Role, res.Freq)
+	g, err := d.startGroup(ctx, res, gdev, groupWPS(res.Role, params.Method, pin))
+	if err != nil {
+		return 0, err
+	}
+	if err := d.await(ctx, g); err != nil {
+		if ctx.Err() == nil {
+			d.c.post(func() { d.setLastError(peer, err) })
+		}
+		return 0, err
+	}
+	return g.id, nil
 }
 
 // Disconnect implements dbusapi.Device: it withdraws an authorization or
-// an ongoing negotiation with the peer.
+// an ongoing negotiation with the peer, leaves the group where the peer is
+// GO and removes the peer from our groups.
 func (d *device) Disconnect(ctx context.Context, peer dbusapi.MAC) error {
-	return mapErr(d.p2p.Unauthorize(ctx, p2p.MAC(peer)))
+	var leave, remove []*runningGroup
+	err := d.do(ctx, func() error {
+		for _, g := range d.groups {
+			switch {
+			case g.goSide == nil && (g.peer == peer || g.info.GroupOwner == peer):
+				leave = append(leave, g)
+			case g.goSide != nil:
+				if _, ok := g.members[peer]; ok {
+					remove = append(remove, g)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	uerr := mapErr(d.p2p.Unauthorize(ctx, p2p.MAC(peer)))
+	if len(leave) == 0 && len(remove) == 0 {
+		return uerr
+	}
+	for _, g := range leave {
+		if err := d.LeaveGroup(ctx, g.id); err != nil && !errors.Is(err, dbusapi.ErrNotFound) {
+			return err
+		}
+	}
+	for _, g := range remove {
+		if err := g.goSide.RemoveClient(ctx, group.MAC(peer)); err != nil &&
+			!errors.Is(err, group.ErrUnknownClient) && !errors.Is(err, group.ErrClosed) {
+			return fmt.Errorf("%w: removing %v from group %d: %w", dbusapi.ErrFailed, peer, g.id, err)
+		}
+	}
+	return nil
 }
 
 // ProvisionDiscovery implements dbusapi.Device.
@@ -681,12 +893,79 @@ func (d *device) ProvisionDiscovery(ctx context.Context, peer dbusapi.MAC, m dbu
 	return nil
 }
 
-// LeaveGroup implements dbusapi.Device: there are no groups yet.
-func (d *device) LeaveGroup(context.Context, dbusapi.GroupID) error { return errNoGroups }
+// LeaveGroup implements dbusapi.Device: it stops the group (GO) or
+// leaves it (client) and reports it removed.
+func (d *device) LeaveGroup(ctx context.Context, id dbusapi.GroupID) error {
+	var g *runningGroup
+	err := d.do(ctx, func() error {
+		g = d.groups[id]
+		if g == nil {
+			return fmt.Errorf("%w: no group %d", dbusapi.ErrNotFound, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Stop off the loop: the group's notifications go through it.
+	if err := g.stop(ctx); err != nil && !errors.Is(err, group.ErrClosed) {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		d.c.log.Warn("stopping a group", zap.Error(err))
+	}
+	select {
+	case <-g.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return d.do(ctx, func() error {
+		d.groupEnded(g, group.ErrStopped)
+		return nil
+	})
+}
 
-// AllowJoin implements dbusapi.Device: there are no groups yet.
-func (d *device) AllowJoin(context.Context, dbusapi.GroupID, dbusapi.JoinOptions) error {
-	return errNoGroups
+// AllowJoin implements dbusapi.Device: it opens the Registrar of a group
+// where we are GO for one Enrollee (push button, or the PIN given).
+func (d *device) AllowJoin(ctx context.Context, id dbusapi.GroupID, o dbusapi.JoinOptions) error {
+	var g *runningGroup
+	err := d.do(ctx, func() error {
+		g = d.groups[id]
+		switch {
+		case g == nil:
+			return fmt.Errorf("%w: no group %d", dbusapi.ErrNotFound, id)
+		case g.goSide == nil:
+			return fmt.Errorf("%w: we are a client in group %d", dbusapi.ErrNotSupported, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	w := group.WPS{PasswordID: wsc.PasswordPushButton}
+	switch o.Method {
+	case dbusapi.MethodPINDisplay, dbusapi.MethodPINKeypad:
+		if o.PIN == "" {
+			return fmt.Errorf("%w: a PIN method needs the PIN", dbusapi.ErrNotSupported)
+		}
+		w = group.WPS{PasswordID: wsc.PasswordDefault, PIN: o.PIN}
+	}
+	var peer group.MAC
+	if o.HasPeer {
+		peer = group.MAC(o.Peer)
+	}
+	err = g.goSide.AllowJoin(ctx, w, peer, o.Timeout)
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(err, group.ErrInvalidConfig):
+		return fmt.Errorf("%w: %w", dbusapi.ErrInvalidArguments, err)
+	case errors.Is(err, group.ErrClosed):
+		return fmt.Errorf("%w: group %d ended: %w", dbusapi.ErrNotFound, id, err)
+	}
+	return fmt.Errorf("%w: %w", dbusapi.ErrFailed, err)
 }
 
 // mapErr wraps a core error in the dbusapi sentinel that names it.

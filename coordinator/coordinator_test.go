@@ -4,16 +4,20 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"net/netip"
 	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"go.uber.org/zap"
 
 	"github.com/p2pmanager/p2pmanager/dbusapi"
+	"github.com/p2pmanager/p2pmanager/supplicant/group"
 	"github.com/p2pmanager/p2pmanager/supplicant/p2p"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio/simradio"
+	"github.com/p2pmanager/p2pmanager/supplicant/wsc"
 )
 
 // detReader is a deterministic stand-in for crypto/rand.
@@ -44,6 +48,9 @@ type world struct {
 	id   dbusapi.DeviceID
 	addr dbusapi.MAC
 	peer *p2p.Device
+	them *simradio.Phy
+	// negotiated receives the peer's successful negotiations.
+	negotiated chan p2p.NegotiationResult
 
 	mu     sync.Mutex
 	events []dbusapi.Event
@@ -74,11 +81,18 @@ func newWorldWith(t *testing.T, cfg Config) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	w := &world{t: t, m: m, us: us, c: c, peer: peer, them: them, kick: make(chan struct{}, 1),
+		negotiated: make(chan p2p.NegotiationResult, 4)}
 	go func() {
-		for range peer.Notifications() {
+		for n := range peer.Notifications() {
+			if ns, ok := n.(p2p.NegotiationSucceeded); ok {
+				select {
+				case w.negotiated <- ns.Result:
+				default:
+				}
+			}
 		}
 	}()
-	w := &world{t: t, m: m, us: us, c: c, peer: peer, kick: make(chan struct{}, 1)}
 	t.Cleanup(func() {
 		_ = c.Close()
 		_ = peer.Close()
@@ -130,6 +144,28 @@ func (w *world) waitEvent(d time.Duration, match func(dbusapi.Event) bool) dbusa
 		case <-timeout:
 			w.t.Fatalf("no matching event within %v", d)
 		}
+	}
+}
+
+// noGroupUpdateAfterRemoval checks that no GroupUpdated for id follows
+// its GroupRemoved (it would bring the group back).
+func (w *world) noGroupUpdateAfterRemoval(id dbusapi.GroupID) {
+	w.t.Helper()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	removed := false
+	for _, ev := range w.events {
+		switch x := ev.(type) {
+		case dbusapi.GroupRemoved:
+			removed = removed || x.ID == id
+		case dbusapi.GroupUpdated:
+			if removed && x.Info.ID == id {
+				w.t.Errorf("GroupUpdated %+v after the group was removed", x.Info)
+			}
+		}
+	}
+	if !removed {
+		w.t.Errorf("group %d was not removed", id)
 	}
 }
 
@@ -192,10 +228,11 @@ func TestDiscoveryStaysOnUntilStopped(t *testing.T) {
 	})
 }
 
-func TestIncomingNegotiationAsksTheAgentAndSucceedsOnceAccepted(t *testing.T) {
+func TestIncomingNegotiationAsksTheAgentAndFormsTheGroupOnceAccepted(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
 		ctx := context.Background()
+		w.peerGroup()
 		if err := w.dev.StartListen(ctx, dbusapi.ListenOptions{}); err != nil {
 			t.Fatal(err)
 		}
@@ -235,29 +272,359 @@ func TestIncomingNegotiationAsksTheAgentAndSucceedsOnceAccepted(t *testing.T) {
 		if err := <-negDone; err != nil {
 			t.Errorf("the peer's GO Negotiation after the agent accepted: %v", err)
 		}
+		ev = w.waitEvent(time.Minute, func(ev dbusapi.Event) bool {
+			_, ok := ev.(dbusapi.GroupUpdated)
+			return ok
+		})
+		if g := ev.(dbusapi.GroupUpdated).Info; len(g.Members) != 1 || g.Members[0] != dbusapi.MAC(w.peer.Address()) {
+			t.Errorf("group %+v; want the peer as member", g)
+		}
 	})
 }
 
-func TestConnectRunsTheNegotiationAndSaysGroupsAreNotImplemented(t *testing.T) {
+func TestAPeerAuthorizedByProvisionDiscoveryFormsTheGroupWhenItConnects(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
 		ctx := context.Background()
-		if err := w.peer.Authorize(ctx, p2p.MAC(w.addr), p2p.ConnectParams{Method: p2p.MethodPBC}); err != nil {
+		w.peerGroup()
+		if err := w.dev.StartListen(ctx, dbusapi.ListenOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.peer.Find(ctx, p2p.FindOptions{Type: p2p.FindSocial}); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			if _, err := w.peer.Peer(ctx, p2p.MAC(w.addr)); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the simulated peer did not discover us")
+			}
+		}
+		if err := w.peer.StopFind(ctx); err != nil {
+			t.Fatal(err)
+		}
+		pdDone := make(chan error, 1)
+		go func() {
+			_, err := w.peer.ProvisionDiscovery(ctx, p2p.MAC(w.addr), p2p.MethodPBC)
+			pdDone <- err
+		}()
+		ev := w.waitEvent(10*time.Second, func(ev dbusapi.Event) bool {
+			r, ok := ev.(dbusapi.AgentRequest)
+			return ok && r.Request == dbusapi.RequestProvision
+		})
+		ev.(dbusapi.AgentRequest).Respond(dbusapi.AgentResponse{Accepted: true})
+		if err := <-pdDone; err != nil {
+			t.Fatalf("the peer's Provision Discovery: %v", err)
+		}
+		// Let the authorization land before the peer negotiates.
+		time.Sleep(time.Second)
+		cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if _, err := w.peer.Connect(cctx, p2p.MAC(w.addr), p2p.ConnectParams{Method: p2p.MethodPBC}); err != nil {
+			t.Fatalf("the peer's GO Negotiation: %v", err)
+		}
+		ev = w.waitEvent(time.Minute, func(ev dbusapi.Event) bool {
+			_, ok := ev.(dbusapi.GroupUpdated)
+			return ok
+		})
+		if g := ev.(dbusapi.GroupUpdated).Info; len(g.Members) != 1 || g.Members[0] != dbusapi.MAC(w.peer.Address()) {
+			t.Errorf("group %+v; want the peer as member", g)
+		}
+	})
+}
+
+// peerGroup runs the simulated peer's side of the group its next
+// successful negotiation agrees on, with push button, until the test ends.
+func (w *world) peerGroup() { w.peerGroupWith(p2p.MethodPBC, nil) }
+
+// peerGroupWith is peerGroup with the peer's method; for a PIN method the
+// PIN arrives on pin.
+func (w *world) peerGroupWith(method p2p.WPSMethod, pin <-chan string) {
+	w.t.Helper()
+	stopped := make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		defer close(stopped)
+		var r p2p.NegotiationResult
+		select {
+		case r = <-w.negotiated:
+		case <-ctx.Done():
+			return
+		}
+		dev := group.Device{Address: w.peer.Address(), Name: "sim-tv"}
+		ifAddr := interfaceAddress(p2p.MAC{}, w.peer.Address())
+		var code string
+		if pin != nil {
+			select {
+			case code = <-pin:
+			case <-ctx.Done():
+				return
+			}
+		}
+		wps := &group.WPS{}
+		*wps = groupWPS(r.Role, method, code)
+		var (
+			notes <-chan group.Notification
+			stop  func(context.Context) error
+		)
+		if r.Role == p2p.RoleGO {
+			g, err := group.StartGO(ctx, w.them, group.GOConfig{Device: dev, Freq: r.Freq, SSID: []byte(r.SSID), InterfaceAddress: ifAddr,
+				Formation: &group.Formation{Peer: r.Peer, PeerInterface: r.PeerInterfaceAddress, WPS: wps}})
+			if err != nil {
+				w.t.Errorf("the peer's StartGO: %v", err)
+				return
+			}
+			notes, stop = g.Notifications(), g.Stop
+		} else {
+			c, err := group.StartClient(ctx, w.them, group.ClientConfig{Device: dev, GODeviceAddress: r.GODeviceAddress,
+				GOInterfaceAddress: r.PeerInterfaceAddress, Freq: r.Freq, SSID: []byte(r.SSID), WPS: wps, InterfaceAddress: ifAddr})
+			if err != nil {
+				w.t.Errorf("the peer's StartClient: %v", err)
+				return
+			}
+			notes, stop = c.Notifications(), c.Leave
+		}
+		go func() {
+			<-ctx.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = stop(sctx)
+		}()
+		for range notes {
+		}
+	}()
+	w.t.Cleanup(func() {
+		cancel()
+		<-stopped
+	})
+}
+
+func TestConnectWithPushButtonFormsTheGroupAndLeaveGroupRemovesIt(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		intent uint8
+		role   dbusapi.GroupRole
+	}{
+		{"as GO with GO Intent 15", 15, dbusapi.RoleGO},
+		{"as client with GO Intent 0", 0, dbusapi.RoleClient},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				w := newWorld(t)
+				ctx := context.Background()
+				if err := w.peer.Authorize(ctx, p2p.MAC(w.addr), p2p.ConnectParams{Method: p2p.MethodPBC}); err != nil {
+					t.Fatal(err)
+				}
+				if err := w.peer.Listen(ctx, p2p.ListenOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				w.peerGroup()
+				if err := w.dev.StartDiscovery(ctx, dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverSocial}); err != nil {
+					t.Fatal(err)
+				}
+				p := w.waitPeerNamed("sim-tv")
+				id, err := w.dev.Connect(ctx, p.Address, dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, HasGOIntent: true, GOIntent: tc.intent})
+				if err != nil {
+					t.Fatalf("Connect: %v", err)
+				}
+				ev := w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
+					g, ok := ev.(dbusapi.GroupUpdated)
+					return ok && g.Info.ID == id
+				})
+				g := ev.(dbusapi.GroupUpdated)
+				if g.Device != w.id || g.Info.Role != tc.role || g.Info.Interface == "" || g.Info.Frequency == 0 ||
+					len(g.Info.SSID) == 0 || g.Info.BSSID == (dbusapi.MAC{}) {
+					t.Errorf("GroupUpdated %+v; want role %v with interface, SSID, BSSID and frequency", g, tc.role)
+				}
+				if len(g.Info.LocalAddresses) != 1 || !netip.MustParsePrefix("192.168.49.0/24").Contains(g.Info.LocalAddresses[0].Addr()) {
+					t.Errorf("our addresses %v, want one in 192.168.49.0/24", g.Info.LocalAddresses)
+				}
+				if !g.Info.GroupOwnerAddress.IsValid() {
+					t.Errorf("no GO address in %+v", g.Info)
+				}
+				wantOwner := p.Address
+				if tc.role == dbusapi.RoleGO {
+					wantOwner = w.addr
+					if !g.Info.MemberAddresses[p.Address].IsValid() {
+						t.Errorf("member addresses %v lack the peer's", g.Info.MemberAddresses)
+					}
+				}
+				if g.Info.GroupOwner != wantOwner {
+					t.Errorf("group owner %v, want %v", g.Info.GroupOwner, wantOwner)
+				}
+				if diff := cmp.Diff([]dbusapi.MAC{p.Address}, g.Info.Members); diff != "" {
+					t.Errorf("members (-want +got):\n%s", diff)
+				}
+				if err := w.dev.LeaveGroup(ctx, id); err != nil {
+					t.Fatalf("LeaveGroup: %v", err)
+				}
+				w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
+					r, ok := ev.(dbusapi.GroupRemoved)
+					return ok && r.ID == id && r.Device == w.id
+				})
+				if err := w.dev.LeaveGroup(ctx, id); !errors.Is(err, dbusapi.ErrNotFound) {
+					t.Errorf("LeaveGroup again: %v, want ErrNotFound", err)
+				}
+				time.Sleep(5 * time.Second)
+				w.noGroupUpdateAfterRemoval(id)
+			})
+		})
+	}
+}
+
+func TestDisconnectEndsTheGroupWithThePeer(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		intent uint8
+	}{
+		{"as GO the peer is removed", 15},
+		{"as client we leave", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				w := newWorld(t)
+				ctx := context.Background()
+				if err := w.peer.Authorize(ctx, p2p.MAC(w.addr), p2p.ConnectParams{Method: p2p.MethodPBC}); err != nil {
+					t.Fatal(err)
+				}
+				if err := w.peer.Listen(ctx, p2p.ListenOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				w.peerGroup()
+				if err := w.dev.StartDiscovery(ctx, dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverSocial}); err != nil {
+					t.Fatal(err)
+				}
+				p := w.waitPeerNamed("sim-tv")
+				id, err := w.dev.Connect(ctx, p.Address, dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, HasGOIntent: true, GOIntent: tc.intent})
+				if err != nil {
+					t.Fatalf("Connect: %v", err)
+				}
+				if err := w.dev.Disconnect(ctx, p.Address); err != nil {
+					t.Fatalf("Disconnect: %v", err)
+				}
+				w.waitEvent(time.Minute, func(ev dbusapi.Event) bool {
+					switch x := ev.(type) {
+					case dbusapi.GroupRemoved:
+						return x.ID == id
+					case dbusapi.GroupUpdated:
+						return x.Info.ID == id && len(x.Info.Members) == 0
+					}
+					return false
+				})
+			})
+		})
+	}
+}
+
+func TestConnectWithPINFormsTheGroup(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		method dbusapi.WPSMethod
+		// peer is the peer's method, the complement of ours.
+		peer   p2p.WPSMethod
+		intent uint8
+		given  string // the PIN passed to Connect
+	}{
+		{"we display a generated PIN as GO", dbusapi.MethodPINDisplay, p2p.MethodKeypad, 15, ""},
+		{"we display a given PIN as client", dbusapi.MethodPINDisplay, p2p.MethodKeypad, 0, "12345670"},
+		{"we type the PIN the agent gives as client", dbusapi.MethodPINKeypad, p2p.MethodDisplay, 0, ""},
+		{"we type the PIN the agent gives as GO", dbusapi.MethodPINKeypad, p2p.MethodDisplay, 15, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				w := newWorld(t)
+				ctx := context.Background()
+				if err := w.peer.Authorize(ctx, p2p.MAC(w.addr), p2p.ConnectParams{Method: tc.peer}); err != nil {
+					t.Fatal(err)
+				}
+				if err := w.peer.Listen(ctx, p2p.ListenOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				pin := make(chan string, 1)
+				w.peerGroupWith(tc.peer, pin)
+				if err := w.dev.StartDiscovery(ctx, dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverSocial}); err != nil {
+					t.Fatal(err)
+				}
+				p := w.waitPeerNamed("sim-tv")
+				type result struct {
+					id  dbusapi.GroupID
+					err error
+				}
+				done := make(chan result, 1)
+				go func() {
+					id, err := w.dev.Connect(ctx, p.Address, dbusapi.ConnectOptions{Method: tc.method, PIN: tc.given, HasGOIntent: true, GOIntent: tc.intent})
+					done <- result{id, err}
+				}()
+				switch {
+				case tc.given != "":
+					pin <- tc.given
+				case tc.method == dbusapi.MethodPINDisplay:
+					ev := w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
+						r, ok := ev.(dbusapi.AgentRequest)
+						return ok && r.Kind == dbusapi.AgentDisplayPIN
+					})
+					shown := ev.(dbusapi.AgentRequest).PIN
+					if err := wsc.ValidatePIN(shown); err != nil || len(shown) != 8 {
+						t.Errorf("displayed PIN %q: %v", shown, err)
+					}
+					pin <- shown
+				default:
+					ev := w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
+						r, ok := ev.(dbusapi.AgentRequest)
+						return ok && r.Kind == dbusapi.AgentRequestPIN
+					})
+					ev.(dbusapi.AgentRequest).Respond(dbusapi.AgentResponse{Accepted: true, PIN: "87654325"})
+					pin <- "87654325"
+				}
+				r := <-done
+				if r.err != nil {
+					t.Fatalf("Connect: %v", r.err)
+				}
+				w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
+					g, ok := ev.(dbusapi.GroupUpdated)
+					return ok && g.Info.ID == r.id && len(g.Info.Members) == 1
+				})
+			})
+		})
+	}
+}
+
+func TestConnectWithAWrongPINIsIncorrectPIN(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		ctx := context.Background()
+		if err := w.peer.Authorize(ctx, p2p.MAC(w.addr), p2p.ConnectParams{Method: p2p.MethodKeypad}); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.peer.Listen(ctx, p2p.ListenOptions{}); err != nil {
 			t.Fatal(err)
 		}
+		pin := make(chan string, 1)
+		pin <- "11111115" // the peer's user typed another PIN
+		w.peerGroupWith(p2p.MethodKeypad, pin)
 		if err := w.dev.StartDiscovery(ctx, dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverSocial}); err != nil {
 			t.Fatal(err)
 		}
 		p := w.waitPeerNamed("sim-tv")
-		_, err := w.dev.Connect(ctx, p.Address, dbusapi.ConnectOptions{Method: dbusapi.MethodPBC})
-		if !errors.Is(err, dbusapi.ErrNotSupported) {
-			t.Fatalf("Connect: %v, want ErrNotSupported after a successful negotiation", err)
+		_, err := w.dev.Connect(ctx, p.Address, dbusapi.ConnectOptions{Method: dbusapi.MethodPINDisplay, PIN: "12345670", HasGOIntent: true, GOIntent: 15})
+		if !errors.Is(err, dbusapi.ErrIncorrectPIN) {
+			t.Fatalf("Connect: %v, want ErrIncorrectPIN", err)
 		}
-		t.Logf("Connect: %v", err)
 	})
+}
+
+func TestGeneratedPINsHaveAValidChecksum(t *testing.T) {
+	r := detReader{rand.New(rand.NewPCG(3, 4))}
+	for range 100 {
+		pin, err := generatePIN(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := wsc.ValidatePIN(pin); err != nil || len(pin) != 8 {
+			t.Fatalf("generatePIN = %q: %v", pin, err)
+		}
+	}
 }
 
 func TestConnectToAnUnknownPeerIsNotFound(t *testing.T) {
@@ -291,20 +658,145 @@ func TestConnectToAPeerThatLeftIsUnreachable(t *testing.T) {
 	})
 }
 
-func TestGroupOperationsAreNotSupportedYet(t *testing.T) {
+func TestGroupOperationsOnAnUnknownGroupAreNotFound(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
 		ctx := context.Background()
-		if _, err := w.dev.CreateGroup(ctx, dbusapi.GroupOptions{}); !errors.Is(err, dbusapi.ErrNotSupported) {
-			t.Errorf("CreateGroup: %v", err)
+		if err := w.dev.LeaveGroup(ctx, 1); !errors.Is(err, dbusapi.ErrNotFound) {
+			t.Errorf("LeaveGroup of an unknown group: %v, want ErrNotFound", err)
 		}
-		if err := w.dev.LeaveGroup(ctx, 1); !errors.Is(err, dbusapi.ErrNotSupported) {
-			t.Errorf("LeaveGroup: %v", err)
-		}
-		if err := w.dev.AllowJoin(ctx, 1, dbusapi.JoinOptions{}); !errors.Is(err, dbusapi.ErrNotSupported) {
-			t.Errorf("AllowJoin: %v", err)
+		if err := w.dev.AllowJoin(ctx, 1, dbusapi.JoinOptions{}); !errors.Is(err, dbusapi.ErrNotFound) {
+			t.Errorf("AllowJoin on an unknown group: %v, want ErrNotFound", err)
 		}
 	})
+}
+
+func TestCreateGroupStartsAGOThatAClientJoinsAfterAllowJoin(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		ctx := context.Background()
+		id, err := w.dev.CreateGroup(ctx, dbusapi.GroupOptions{})
+		if err != nil {
+			t.Fatalf("CreateGroup: %v", err)
+		}
+		ev := w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
+			g, ok := ev.(dbusapi.GroupUpdated)
+			return ok && g.Info.ID == id
+		})
+		info := ev.(dbusapi.GroupUpdated).Info
+		if info.Role != dbusapi.RoleGO || info.Frequency != 2437 || info.GroupOwner != w.addr || len(info.Members) != 0 ||
+			len(info.LocalAddresses) != 1 || info.LocalAddresses[0].String() != "192.168.49.1/24" {
+			t.Errorf("GroupUpdated %+v; want an empty GO group on 2437 MHz at 192.168.49.1/24", info)
+		}
+		if err := w.dev.AllowJoin(ctx, id, dbusapi.JoinOptions{Method: dbusapi.MethodPBC}); err != nil {
+			t.Fatalf("AllowJoin: %v", err)
+		}
+		c, err := group.StartClient(ctx, w.them, group.ClientConfig{
+			Device:          group.Device{Address: w.peer.Address(), Name: "sim-tv"},
+			GODeviceAddress: p2p.MAC(w.addr), GOInterfaceAddress: p2p.MAC(info.BSSID),
+			Freq: int(info.Frequency), SSID: info.SSID,
+			WPS: &group.WPS{PasswordID: wsc.PasswordPushButton},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		joined := make(chan struct{})
+		go func() {
+			defer close(joined)
+			for n := range c.Notifications() {
+				if _, ok := n.(group.GroupStarted); ok {
+					return
+				}
+			}
+		}()
+		t.Cleanup(func() {
+			_ = c.Leave(context.Background())
+			for range c.Notifications() {
+			}
+		})
+		ev = w.waitEvent(time.Minute, func(ev dbusapi.Event) bool {
+			g, ok := ev.(dbusapi.GroupUpdated)
+			return ok && g.Info.ID == id && len(g.Info.Members) == 1
+		})
+		<-joined
+		info = ev.(dbusapi.GroupUpdated).Info
+		if info.Members[0] != dbusapi.MAC(w.peer.Address()) || !info.MemberAddresses[info.Members[0]].IsValid() {
+			t.Errorf("members %v with addresses %v; want the peer with an address", info.Members, info.MemberAddresses)
+		}
+		if err := w.dev.LeaveGroup(ctx, id); err != nil {
+			t.Fatalf("LeaveGroup: %v", err)
+		}
+		w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
+			r, ok := ev.(dbusapi.GroupRemoved)
+			return ok && r.ID == id
+		})
+	})
+}
+
+func TestAllowJoinOnAGroupWhereWeAreClientIsNotSupported(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		ctx := context.Background()
+		if err := w.peer.Authorize(ctx, p2p.MAC(w.addr), p2p.ConnectParams{Method: p2p.MethodPBC}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.peer.Listen(ctx, p2p.ListenOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		w.peerGroup()
+		if err := w.dev.StartDiscovery(ctx, dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverSocial}); err != nil {
+			t.Fatal(err)
+		}
+		p := w.waitPeerNamed("sim-tv")
+		id, err := w.dev.Connect(ctx, p.Address, dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, HasGOIntent: true})
+		if err != nil {
+			t.Fatalf("Connect: %v", err)
+		}
+		if err := w.dev.AllowJoin(ctx, id, dbusapi.JoinOptions{}); !errors.Is(err, dbusapi.ErrNotSupported) {
+			t.Errorf("AllowJoin as client: %v, want ErrNotSupported", err)
+		}
+	})
+}
+
+func TestGroupFrequencyFollowsTheOptions(t *testing.T) {
+	usable := []uint32{2412, 2437, 2462, 5180, 5200}
+	for _, tc := range []struct {
+		name string
+		o    dbusapi.GroupOptions
+		want int
+		err  error
+	}{
+		{"default is channel 6", dbusapi.GroupOptions{}, 2437, nil},
+		{"the frequency asked", dbusapi.GroupOptions{Frequency: 5200}, 5200, nil},
+		{"the first of the band asked", dbusapi.GroupOptions{Band: dbusapi.Band5GHz}, 5180, nil},
+		{"an unusable frequency is refused", dbusapi.GroupOptions{Frequency: 2484}, 0, dbusapi.ErrInvalidArguments},
+		{"a band without channels has no channel", dbusapi.GroupOptions{Band: dbusapi.Band6GHz}, 0, dbusapi.ErrNoCommonChannel},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := groupFrequency(usable, tc.o)
+			if !errors.Is(err, tc.err) || got != tc.want {
+				t.Errorf("groupFrequency = %d, %v; want %d, %v", got, err, tc.want, tc.err)
+			}
+		})
+	}
+}
+
+func TestGroupErrNamesFormationFailures(t *testing.T) {
+	for _, tc := range []struct {
+		in   error
+		ce   wsc.ConfigError
+		want error
+	}{
+		{group.ErrProvisioning, wsc.ConfigErrDevicePasswordAuthFailure, dbusapi.ErrIncorrectPIN},
+		{group.ErrProvisioning, 0, dbusapi.ErrFailed},
+		{group.ErrFormationTimeout, 0, dbusapi.ErrTimeout},
+		{group.ErrGONotFound, 0, dbusapi.ErrPeerUnreachable},
+		{group.ErrHandshake, 0, dbusapi.ErrFailed},
+	} {
+		if got := groupErr(tc.in, tc.ce); !errors.Is(got, tc.want) {
+			t.Errorf("groupErr(%v, %d) = %v, want %v", tc.in, tc.ce, got, tc.want)
+		}
+	}
 }
 
 func TestMapErrNamesCoreErrors(t *testing.T) {

@@ -70,7 +70,13 @@ func needTools(t *testing.T) {
 
 func busctl(t *testing.T, addr string, args ...string) (string, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	return busctlWithin(t, 10*time.Second, addr, args...)
+}
+
+// busctlWithin runs busctl for up to d.
+func busctlWithin(t *testing.T, d time.Duration, addr string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "busctl", append([]string{"--address=" + addr}, args...)...).CombinedOutput()
 	return string(out), err
@@ -144,7 +150,7 @@ func TestDaemonOnAPrivateBusPublishesTheSimulatedPeers(t *testing.T) {
 	}
 }
 
-func TestConnectThroughTheBusNegotiatesWithASimulatedPeerAndSaysGroupsAreNotImplemented(t *testing.T) {
+func TestConnectThroughTheBusFormsAGroupWithASimulatedPeer(t *testing.T) {
 	addr, _ := startDaemon(t, daemonConfig{Bus: "private", Radio: "sim", SimPeers: 1, LogLevel: "info", Discover: "social"})
 	peer := "/org/freedesktop/WiFiP2P/phy0/peers/02_00_00_00_01_00"
 	if !eventually(30*time.Second, func() bool {
@@ -153,10 +159,40 @@ func TestConnectThroughTheBusNegotiatesWithASimulatedPeerAndSaysGroupsAreNotImpl
 	}) {
 		t.Fatalf("the simulated peer %s did not appear", peer)
 	}
-	out, err := busctl(t, addr, "--timeout=60", "call", "org.freedesktop.WiFiP2P", peer,
-		"org.freedesktop.WiFiP2P.Peer1", "Connect", "a{sv}", "1", "method", "s", "pbc")
-	if err == nil || !strings.Contains(out, "not implemented") || !strings.Contains(out, "GO Negotiation with 02:00:00:00:01:00 succeeded") {
-		t.Errorf("Connect: %v: %s; want the negotiation to succeed and group formation to be reported as not implemented", err, out)
+	// bind none: the group outlives busctl's connection to the bus (bound
+	// to its client, it would end as soon as busctl exits).
+	out, err := busctlWithin(t, 60*time.Second, addr, "--timeout=60", "call", "org.freedesktop.WiFiP2P", peer,
+		"org.freedesktop.WiFiP2P.Peer1", "Connect", "a{sv}", "2", "method", "s", "pbc", "bind", "s", "none")
+	if err != nil || !strings.HasPrefix(out, "o \"/org/freedesktop/WiFiP2P/phy0/groups/") {
+		t.Fatalf("Connect: %v: %s; want a group object path", err, out)
+	}
+	path := strings.Trim(strings.TrimSpace(strings.TrimPrefix(out, "o ")), `"`)
+	objects, err := busctl(t, addr, "call", "org.freedesktop.WiFiP2P", "/org/freedesktop/WiFiP2P",
+		"org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
+	if err != nil {
+		t.Fatalf("GetManagedObjects: %v: %s", err, objects)
+	}
+	for _, want := range []string{path, "org.freedesktop.WiFiP2P.Group1", `"Interface"`, `"Addresses"`, `"192.168.49.`} {
+		if !strings.Contains(objects, want) {
+			t.Errorf("GetManagedObjects lacks %s:\n%s", want, objects)
+		}
+	}
+	if out, err := busctl(t, addr, "call", "org.freedesktop.WiFiP2P", path, "org.freedesktop.WiFiP2P.Group1", "Leave"); err != nil {
+		t.Fatalf("Leave: %v: %s", err, out)
+	}
+	if !eventually(10*time.Second, func() bool {
+		objects, err = busctl(t, addr, "call", "org.freedesktop.WiFiP2P", "/org/freedesktop/WiFiP2P",
+			"org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
+		return err == nil && !strings.Contains(objects, "org.freedesktop.WiFiP2P.Group1")
+	}) {
+		t.Errorf("the group is still there after Leave: %v\n%s", err, objects)
+	}
+	// The simulated peer ended its side and listens again: a second
+	// Connect forms a new group.
+	out, err = busctlWithin(t, 60*time.Second, addr, "--timeout=60", "call", "org.freedesktop.WiFiP2P", peer,
+		"org.freedesktop.WiFiP2P.Peer1", "Connect", "a{sv}", "2", "method", "s", "pbc", "bind", "s", "none")
+	if err != nil || !strings.HasPrefix(out, "o \"/org/freedesktop/WiFiP2P/phy0/groups/") || strings.Contains(out, path+`"`) {
+		t.Fatalf("second Connect: %v: %s; want a new group object path", err, out)
 	}
 }
 

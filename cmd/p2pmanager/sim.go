@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/p2pmanager/p2pmanager/supplicant/group"
 	"github.com/p2pmanager/p2pmanager/supplicant/p2p"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio/simradio"
@@ -72,7 +73,8 @@ func startSim(ctx context.Context, n int, log *zap.Logger) (*simWorld, error) {
 		}
 		plog := log.Named("sim").With(zap.String("peer", name), zap.Stringer("address", dev.Address()))
 		w.wg.Add(1)
-		go w.serve(wctx, dev, plog)
+		gdev := group.Device{Address: dev.Address(), Name: name, PrimaryDeviceType: cfg.PrimaryDeviceType, ModelName: cfg.ModelName}
+		go w.serve(wctx, dev, phy, gdev, plog)
 		plog.Info("simulated peer listening", zap.Int("listen_freq", dev.ListenFreq()))
 	}
 	return w, nil
@@ -81,7 +83,7 @@ func startSim(ctx context.Context, n int, log *zap.Logger) (*simWorld, error) {
 // serve makes a simulated peer accept everything: it authorizes whoever
 // asks for provisioning, and answers a GO Negotiation Request it had to
 // refuse (status 1) with its own request, as a user who accepted would.
-func (w *simWorld) serve(ctx context.Context, dev *p2p.Device, log *zap.Logger) {
+func (w *simWorld) serve(ctx context.Context, dev *p2p.Device, phy radio.Phy, gdev group.Device, log *zap.Logger) {
 	defer w.wg.Done()
 	for n := range dev.Notifications() {
 		switch x := n.(type) {
@@ -107,14 +109,19 @@ func (w *simWorld) serve(ctx context.Context, dev *p2p.Device, log *zap.Logger) 
 				res, err := dev.Connect(cctx, x.Peer, p2p.ConnectParams{Method: method})
 				if err != nil {
 					log.Info("GO negotiation failed", zap.Error(err))
-				} else {
-					log.Info("GO negotiation succeeded", zap.Stringer("role", res.Role), zap.Int("freq", res.Freq))
+					// Back to the Listen State for the next one.
+					_ = dev.Listen(cctx, p2p.ListenOptions{})
+					return
 				}
-				// Back to the Listen State for the next one.
-				_ = dev.Listen(cctx, p2p.ListenOptions{})
+				log.Info("GO negotiation succeeded", zap.Stringer("role", res.Role), zap.Int("freq", res.Freq))
 			}()
 		case p2p.NegotiationSucceeded:
-			log.Info("GO negotiation succeeded; group formation is not simulated yet", zap.Stringer("with", x.Result.Peer))
+			log.Info("GO negotiation succeeded; starting the group", zap.Stringer("with", x.Result.Peer), zap.Stringer("role", x.Result.Role))
+			w.wg.Add(1)
+			go func() {
+				defer w.wg.Done()
+				w.runGroup(ctx, dev, phy, gdev, x.Result, log)
+			}()
 		}
 	}
 }
@@ -127,4 +134,104 @@ func (w *simWorld) Close() {
 	}
 	w.wg.Wait()
 	w.medium.Close()
+}
+
+// runGroup runs the simulated peer's side of the group a negotiation
+// agreed on (push button provisioning) until the group ends or the
+// simulation stops, then puts the peer back in the Listen State.
+func (w *simWorld) runGroup(ctx context.Context, dev *p2p.Device, phy radio.Phy, gdev group.Device, r p2p.NegotiationResult, log *zap.Logger) {
+	if r.Method != p2p.MethodPBC {
+		// A simulated user cannot see or type a PIN.
+		log.Info("group formation with a PIN is not simulated", zap.Stringer("method", r.Method))
+		_ = dev.Listen(ctx, p2p.ListenOptions{})
+		return
+	}
+	// The group interface needs the radio on the operating channel.
+	_ = dev.StopListen(ctx)
+	wps := &group.WPS{PasswordID: wsc.PasswordPushButton}
+	var (
+		notes <-chan group.Notification
+		stop  func(context.Context) error
+		err   error
+	)
+	if r.Role == p2p.RoleGO {
+		var g *group.GO
+		g, err = group.StartGO(ctx, phy, group.GOConfig{
+			Device: gdev, Freq: r.Freq, SSID: []byte(r.SSID), InterfaceAddress: simInterfaceAddress(dev.Address()),
+			Formation: &group.Formation{Peer: r.Peer, PeerInterface: r.PeerInterfaceAddress, WPS: wps},
+		})
+		if err == nil {
+			notes, stop = g.Notifications(), g.Stop
+		}
+	} else {
+		var c *group.Client
+		c, err = group.StartClient(ctx, phy, group.ClientConfig{
+			Device: gdev, GODeviceAddress: r.GODeviceAddress, GOInterfaceAddress: r.PeerInterfaceAddress,
+			Freq: r.Freq, SSID: []byte(r.SSID), WPS: wps, InterfaceAddress: simInterfaceAddress(dev.Address()),
+		})
+		if err == nil {
+			notes, stop = c.Notifications(), c.Leave
+		}
+	}
+	if err != nil {
+		log.Warn("starting the group", zap.Error(err))
+		_ = dev.Listen(ctx, p2p.ListenOptions{})
+		return
+	}
+	// A GO ends the group when its last client left (as wpa_supplicant
+	// does for a group it formed), so that the peer listens again.
+	members := 0
+	for {
+		select {
+		case n, ok := <-notes:
+			if !ok {
+				lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+				_ = dev.Listen(lctx, p2p.ListenOptions{})
+				cancel()
+				return
+			}
+			switch x := n.(type) {
+			case group.GroupStarted:
+				log.Info("simulated group started", zap.Stringer("state", x))
+			case group.MemberJoined:
+				members++
+			case group.MemberLeft:
+				if members--; members == 0 {
+					log.Info("the last client left the simulated group; ending it")
+					w.wg.Add(1)
+					go func() {
+						defer w.wg.Done()
+						sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+						defer cancel()
+						_ = stop(sctx)
+					}()
+				}
+			case group.GroupFailed:
+				log.Info("simulated group failed", zap.Error(x.Err))
+			case group.GroupRemoved:
+				log.Info("simulated group removed", zap.Error(x.Err))
+			}
+		case <-ctx.Done():
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = stop(sctx)
+			cancel()
+			for range notes {
+			}
+			return
+		}
+	}
+}
+
+// simInterfaceAddress is the Intended P2P Interface Address the simulated
+// peer's core announces (its Config.InterfaceAddress is zero): the device
+// address with the locally administered bit flipped, as package p2p
+// derives it. The group interface must use it, since the other side looks
+// for that BSSID (or accepts that client).
+func simInterfaceAddress(dev p2p.MAC) p2p.MAC {
+	a := dev
+	a[0] ^= 0x02
+	if a.IsGroup() || a == dev {
+		a[0] &^= 0x01
+	}
+	return a
 }
