@@ -20,6 +20,10 @@ type ClientEnv struct {
 	Interface radio.InterfaceInfo
 	// ControlPort: EAPOL over nl80211 (PhyInfo.ControlPortOverNL).
 	ControlPort bool
+	// EAPOLTxStatus: the radio reports whether each EAPOL frame was
+	// acknowledged (PhyInfo.ControlPortTxStatus), so the PTK is installed
+	// only once our message 4/4 is.
+	EAPOLTxStatus bool
 }
 
 type clientState uint8
@@ -62,8 +66,13 @@ type ClientMachine struct {
 	persistent   bool
 	privacy      bool // the GO's Capability Information has Privacy
 
-	peer       *wsc.EAPPeer
-	sup        *eapol.Supplicant
+	peer *wsc.EAPPeer
+	sup  *eapol.Supplicant
+	// afterM4 is what the Supplicant asked for after our message 4/4
+	// (installing the PTK and the GTK, opening the port, the end of the
+	// handshake), held until a TX status says a 4/4 was acknowledged;
+	// nil when nothing waits.
+	afterM4    []eapol.Action
 	eapTimer   *Timer
 	eapolTimer *Timer
 	connTimer  bool
@@ -134,6 +143,8 @@ func (m *ClientMachine) Handle(now time.Time, ev Event) []Action {
 		return m.scan()
 	case RadioEvent:
 		return m.radioEvent(ev.Event)
+	case TxDone:
+		return m.txDone(ev)
 	case ScanResults:
 		return m.scanResults(ev)
 	case TimerFired:
@@ -330,6 +341,7 @@ func (m *ClientMachine) connect() []Action {
 	}
 	m.state = clientConnecting
 	m.linked = true
+	m.afterM4 = nil
 	return []Action{Connect{Request: req}}
 }
 
@@ -628,12 +640,31 @@ func (m *ClientMachine) takeCredential(creds []wsc.Credential) error {
 }
 
 // eapolActions carries out what the Supplicant asked for.
+//
+// When the radio reports EAPOL TX status, the message 4/4 that answers a
+// message 3/4 with a new PTK goes out tagged and what follows it waits in
+// afterM4 until a TX status says a 4/4 was acknowledged (txDone), as
+// wpa_supplicant waits for the 4/4 TX status before setting the keys: with
+// the PTK installed at once, a lost 4/4 would leave us answering the GO's
+// retransmitted 3/4 protected by a key the GO does not have yet. Meanwhile
+// each answer to a retransmitted 3/4 (the Supplicant sends 4/4 again and
+// installs nothing twice) goes out in the clear, tagged too.
 func (m *ClientMachine) eapolActions(in []eapol.Action) []Action {
+	if m.env.EAPOLTxStatus {
+		if i := message4BeforePTK(in); i >= 0 {
+			m.afterM4 = append(m.afterM4, in[i+1:]...)
+			in = in[:i+1]
+		}
+	}
 	var acts []Action
 	for _, a := range in {
 		switch a := a.(type) {
 		case eapol.SendFrame:
-			acts = append(acts, SendEAPOL{Dst: m.bssid, PDU: a.Frame})
+			var tag Tag
+			if m.afterM4 != nil {
+				tag = Tag{Kind: TagMessage4Of4, Peer: m.bssid}
+			}
+			acts = append(acts, SendEAPOL{Dst: m.bssid, PDU: a.Frame, Tag: tag})
 		case eapol.SetTimer:
 			if m.eapolTimer != nil {
 				acts = append(acts, StopTimer{Timer: *m.eapolTimer})
@@ -667,6 +698,35 @@ func (m *ClientMachine) eapolActions(in []eapol.Action) []Action {
 		}
 	}
 	return acts
+}
+
+// message4BeforePTK returns the index of the frame (our message 4/4) the
+// Supplicant sends before it asks to install a PTK, or -1.
+func message4BeforePTK(in []eapol.Action) int {
+	for i, a := range in {
+		if _, ok := a.(eapol.InstallPairwiseKey); ok {
+			for j := i - 1; j >= 0; j-- {
+				if _, ok := in[j].(eapol.SendFrame); ok {
+					return j
+				}
+			}
+			return -1
+		}
+	}
+	return -1
+}
+
+// txDone handles the TX status of a message 4/4: acknowledged, the keys
+// that waited for it are installed (once: afterM4 is emptied); lost, they
+// keep waiting for the GO's retransmitted 3/4 and our next answer.
+func (m *ClientMachine) txDone(ev TxDone) []Action {
+	if ev.Tag.Kind != TagMessage4Of4 || ev.Tag.Peer != m.bssid || !ev.Acked || m.afterM4 == nil ||
+		m.state != clientHandshake || !m.linked || m.sup == nil {
+		return nil
+	}
+	held := m.afterM4
+	m.afterM4 = nil
+	return m.eapolActions(held)
 }
 
 func (m *ClientMachine) groupStarted() GroupStarted {

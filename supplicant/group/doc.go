@@ -46,7 +46,11 @@
 // when a method is given (EAP-WSC peer, Enrollee), reconnects with RSN and
 // runs the 4-way handshake, asking for an IP address; it installs the
 // pairwise then the group key, opens its port and reports the group
-// started with its address (or none: DHCP is left to a later layer).
+// started with its address (or none: DHCP is left to a later layer). When
+// the radio reports EAPOL TX status (PhyInfo.ControlPortTxStatus) the keys
+// wait until our message 4/4 is acknowledged: a lost 4/4 is sent again, in
+// the clear, in answer to the GO's retransmitted 3/4, and no key is
+// installed twice.
 //
 // # Starting a group after GO Negotiation
 //

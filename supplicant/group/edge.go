@@ -29,8 +29,9 @@ type runner struct {
 
 	timers  map[Timer]clock.Timer
 	fired   chan Timer
-	cookies map[radio.Cookie]Tag
-	pending []Event // results of the last batch, delivered after it
+	cookies map[radio.Cookie]Tag // tagged SendFrame
+	eapol   map[radio.Cookie]Tag // tagged SendEAPOL
+	pending []Event              // results of the last batch, delivered after it
 	notes   []Notification
 	out     chan Notification
 	cmds    chan command
@@ -46,6 +47,7 @@ func newRunner(ifc radio.Interface, clk clock.Clock, m machine) *runner {
 		timers:  map[Timer]clock.Timer{},
 		fired:   make(chan Timer),
 		cookies: map[radio.Cookie]Tag{},
+		eapol:   map[radio.Cookie]Tag{},
 		out:     make(chan Notification),
 		cmds:    make(chan command),
 		done:    make(chan struct{}),
@@ -68,9 +70,16 @@ func (r *runner) loop() {
 			if !ok {
 				return
 			}
-			if st, isTx := ev.(radio.TxStatus); isTx {
+			switch st := ev.(type) {
+			case radio.TxStatus:
 				if tag, known := r.cookies[st.Cookie]; known {
 					delete(r.cookies, st.Cookie)
+					r.feed(TxDone{Tag: tag, Acked: st.Acked})
+					continue
+				}
+			case radio.EAPOLTxStatus:
+				if tag, known := r.eapol[st.Cookie]; known {
+					delete(r.eapol, st.Cookie)
 					r.feed(TxDone{Tag: tag, Acked: st.Acked})
 					continue
 				}
@@ -158,7 +167,11 @@ func (r *runner) do(a Action) {
 	case SetAuthorized:
 		err = r.ifc.SetAuthorized(ctx, a.Peer, a.Authorized)
 	case SendEAPOL:
-		err = r.ifc.SendEAPOL(ctx, a.Dst, a.PDU)
+		var c radio.Cookie
+		c, err = r.ifc.SendEAPOL(ctx, a.Dst, a.PDU)
+		if err == nil && a.Tag != (Tag{}) {
+			r.eapol[c] = a.Tag
+		}
 	case SendFrame:
 		var c radio.Cookie
 		c, err = r.ifc.SendFrame(ctx, a.Tx)
@@ -322,7 +335,7 @@ func StartClient(ctx context.Context, phy radio.Phy, cfg ClientConfig) (*Client,
 		return nil, fmt.Errorf("group: creating the %v interface: %w", typ, err)
 	}
 	info := ifc.Info()
-	m.bind(ClientEnv{Interface: info, ControlPort: pi.ControlPortOverNL})
+	m.bind(ClientEnv{Interface: info, ControlPort: pi.ControlPortOverNL, EAPOLTxStatus: pi.ControlPortTxStatus})
 	c := &Client{r: newRunner(ifc, orClock(cfg.Clock), m), info: info}
 	go c.r.loop()
 	return c, nil

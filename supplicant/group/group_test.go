@@ -149,7 +149,7 @@ func TestGOAndClientFormAGroupWithAKnownPassphrase(t *testing.T) {
 
 		// With the keys in place, EAPOL between them travels encrypted.
 		goTap := p.goNode.tap.iface()
-		if err := goTap.Interface.SendEAPOL(context.Background(), p.c.Interface().Addr, []byte{2, 1, 0, 0}); err != nil {
+		if _, err := goTap.Interface.SendEAPOL(context.Background(), p.c.Interface().Addr, []byte{2, 1, 0, 0}); err != nil {
 			t.Fatal(err)
 		}
 		cliTap := p.cliNode.tap.iface()

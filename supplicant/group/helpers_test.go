@@ -112,6 +112,18 @@ type tapPhy struct {
 	mu   sync.Mutex
 	last *tapIface
 	hook func(pdu []byte, send func() error) error
+	// noTxStatus hides the phy's EAPOL TX status (as a radio that cannot
+	// tell: PhyInfo.ControlPortTxStatus false).
+	noTxStatus bool
+}
+
+// Info is the phy's, without ControlPortTxStatus when noTxStatus is set.
+func (p *tapPhy) Info() radio.PhyInfo {
+	info := p.Phy.Info()
+	if p.noTxStatus {
+		info.ControlPortTxStatus = false
+	}
+	return info
 }
 
 func (p *tapPhy) NewInterface(ctx context.Context, cfg radio.InterfaceConfig) (radio.Interface, error) {
@@ -170,16 +182,23 @@ func (t *tapIface) forward() {
 
 func (t *tapIface) Events() <-chan radio.Event { return t.events }
 
-func (t *tapIface) SendEAPOL(ctx context.Context, dst ieee80211.MAC, pdu []byte) error {
+func (t *tapIface) SendEAPOL(ctx context.Context, dst ieee80211.MAC, pdu []byte) (radio.Cookie, error) {
 	t.mu.Lock()
 	hook := t.sendEAPOL
 	t.sent = append(t.sent, append([]byte(nil), pdu...))
 	t.mu.Unlock()
-	send := func() error { return t.Interface.SendEAPOL(ctx, dst, pdu) }
-	if hook != nil {
-		return hook(pdu, send)
+	var c radio.Cookie
+	send := func() error {
+		var err error
+		c, err = t.Interface.SendEAPOL(ctx, dst, pdu)
+		return err
 	}
-	return send()
+	if hook != nil {
+		err := hook(pdu, send)
+		return c, err
+	}
+	err := send()
+	return c, err
 }
 
 func (t *tapIface) received() []radio.EAPOLReceived {

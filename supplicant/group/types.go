@@ -22,11 +22,12 @@ type Event interface{ isEvent() }
 type Start struct{}
 
 // RadioEvent is an event of the machine's interface, as the radio
-// delivered it (TxStatus of frames sent with a Tag arrives as TxDone
-// instead).
+// delivered it (the TxStatus or EAPOLTxStatus of a frame sent with a Tag
+// arrives as TxDone instead).
 type RadioEvent struct{ Event radio.Event }
 
-// TxDone reports the fate of a frame a SendFrame action sent with a Tag.
+// TxDone reports the fate of a frame a SendFrame or SendEAPOL action sent
+// with a Tag.
 type TxDone struct {
 	Tag   Tag
 	Acked bool
@@ -93,7 +94,8 @@ type TagKind uint8
 
 // Tag kinds.
 const (
-	TagAssocResp TagKind = iota + 1 // a successful (Re)Association Response
+	TagAssocResp   TagKind = iota + 1 // a successful (Re)Association Response
+	TagMessage4Of4                    // our EAPOL-Key message 4/4 (a client's)
 )
 
 // Timer names a timer a machine armed.
@@ -147,10 +149,12 @@ type (
 		Peer       MAC
 		Authorized bool
 	}
-	// SendEAPOL sends an EAPOL PDU over the control port.
+	// SendEAPOL sends an EAPOL PDU over the control port; with a non-zero
+	// Tag its EAPOLTxStatus comes back as TxDone.
 	SendEAPOL struct {
 		Dst MAC
 		PDU []byte
+		Tag Tag
 	}
 	// SendFrame transmits a management frame; with a non-zero Tag its
 	// TxStatus comes back as TxDone.

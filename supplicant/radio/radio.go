@@ -9,8 +9,8 @@
 // remain-on-channel is explicit, scans are triggered and their results read
 // back, a group owner runs the AP with a userspace SME (it answers
 // authentication and association frames itself and adds stations), a client
-// connects to a BSSID, EAPOL travels over the control port, and keys are
-// installed per peer.
+// connects to a BSSID, EAPOL travels over the control port (each frame's
+// fate reported as an EAPOLTxStatus), and keys are installed per peer.
 //
 // Each Interface delivers one ordered stream of typed events. The order is
 // the radio's: on Linux an EAPOLReceived may come before the Connected that
@@ -176,8 +176,11 @@ type Station interface {
 // ControlPort carries EAPOL frames (nl80211 control port, or a PAE socket).
 type ControlPort interface {
 	// SendEAPOL sends an EAPOL PDU (802.1X header on) to dst, unencrypted
-	// unless a pairwise key is installed.
-	SendEAPOL(ctx context.Context, dst ieee80211.MAC, pdu []byte) error
+	// unless a pairwise key is installed. An EAPOLTxStatus with the
+	// returned cookie follows: whether the frame was acknowledged when the
+	// radio can tell (PhyInfo.ControlPortTxStatus), else Acked true once
+	// it is sent.
+	SendEAPOL(ctx context.Context, dst ieee80211.MAC, pdu []byte) (Cookie, error)
 }
 
 // Keys installs keys and opens the controlled port.
@@ -250,9 +253,14 @@ type PhyInfo struct {
 	ProbeRespOffload   bool          // the radio answers probe requests for an AP itself
 	APSME              bool          // NL80211_FEATURE_AP_SME... the driver runs the AP SME itself
 	ControlPortOverNL  bool          // NL80211_EXT_FEATURE_CONTROL_PORT_OVER_NL80211
-	MaxScanSSIDs       int
-	MaxScanIELen       int
-	CipherSuites       []uint32 // OUI<<8 | type, e.g. 0x000FAC04 for CCMP-128
+	// ControlPortTxStatus: EAPOLTxStatus reports whether each EAPOL frame
+	// was really acknowledged (NL80211_EXT_FEATURE_CONTROL_PORT_OVER_NL80211_TX_STATUS,
+	// with the control port over nl80211). When false, every EAPOL frame
+	// sent is reported acknowledged.
+	ControlPortTxStatus bool
+	MaxScanSSIDs        int
+	MaxScanIELen        int
+	CipherSuites        []uint32 // OUI<<8 | type, e.g. 0x000FAC04 for CCMP-128
 }
 
 // P2PDevice reports whether the phy has a dedicated P2P device type.
@@ -322,7 +330,8 @@ type InterfaceInfo struct {
 	Freq  int // operating frequency while an AP or a connected station, else 0
 }
 
-// Cookie ties a TxStatus or a remain-on-channel event to its request.
+// Cookie ties a TxStatus, an EAPOLTxStatus or a remain-on-channel event to
+// its request.
 type Cookie uint64
 
 // FrameMatch selects received management frames.
@@ -471,6 +480,18 @@ type TxStatus struct {
 	Frame []byte
 }
 
+// EAPOLTxStatus reports the fate of a SendEAPOL with its cookie: on nl80211
+// NL80211_CMD_CONTROL_PORT_FRAME_TX_STATUS (NL80211_ATTR_COOKIE,
+// NL80211_ATTR_ACK), which the kernel sends when the phy has
+// NL80211_EXT_FEATURE_CONTROL_PORT_OVER_NL80211_TX_STATUS and the control
+// port runs over nl80211. Radios that cannot tell (a PAE socket, or a phy
+// without that feature; PhyInfo.ControlPortTxStatus false) report Acked
+// true right after sending.
+type EAPOLTxStatus struct {
+	Cookie Cookie
+	Acked  bool // the peer acknowledged the frame
+}
+
 // RemainOnChannelStarted: the radio is now on Freq.
 type RemainOnChannelStarted struct {
 	Cookie   Cookie
@@ -528,6 +549,7 @@ type EventsLost struct{ Count int }
 
 func (FrameReceived) isEvent()          {}
 func (TxStatus) isEvent()               {}
+func (EAPOLTxStatus) isEvent()          {}
 func (RemainOnChannelStarted) isEvent() {}
 func (RemainOnChannelExpired) isEvent() {}
 func (ScanDone) isEvent()               {}

@@ -221,6 +221,11 @@ func (d *demux) dispatch(m netlink.Message) {
 	}
 	switch m.Header.Type {
 	case netlink.Error:
+		if cookie, ok := ackCookie(m); ok {
+			// The cookie of an acknowledgement (a control port frame's)
+			// comes back as a reply carrying NL80211_ATTR_COOKIE.
+			c.replies = append(c.replies, genetlink.Message{Data: cookieAttr(cookie)})
+		}
 		finish(parseAck(m))
 	case netlink.Done:
 		if c.dump {
@@ -254,27 +259,11 @@ func parseAck(m netlink.Message) error {
 		return nil
 	}
 	oe := &netlink.OpError{Op: "receive", Err: syscall.Errno(-code), Sequence: m.Header.Sequence}
-	if m.Header.Flags&netlink.HeaderFlags(unix.NLM_F_ACK_TLVS) == 0 {
+	tlvs, ok := ackTLVs(m)
+	if !ok {
 		return oe
 	}
-	off := 4
-	if m.Header.Type == netlink.Error {
-		if len(m.Data) < 4+16 {
-			return oe
-		}
-		off += 16
-		if m.Header.Flags&netlink.HeaderFlags(unix.NLM_F_CAPPED) == 0 {
-			inner := int(binary.NativeEndian.Uint32(m.Data[4:8]))
-			if inner < 16 || len(m.Data) < 4+inner {
-				return oe
-			}
-			off = 4 + align4(inner)
-		}
-	}
-	if off > len(m.Data) {
-		return oe
-	}
-	ad, err := netlink.NewAttributeDecoder(m.Data[off:])
+	ad, err := netlink.NewAttributeDecoder(tlvs)
 	if err != nil {
 		return oe
 	}
@@ -287,6 +276,61 @@ func parseAck(m netlink.Message) error {
 		}
 	}
 	return oe
+}
+
+// ackTLVs returns the extended ack attributes of an NLMSG_ERROR or
+// NLMSG_DONE (NLM_F_ACK_TLVS), after struct nlmsgerr.
+func ackTLVs(m netlink.Message) ([]byte, bool) {
+	if m.Header.Flags&netlink.HeaderFlags(unix.NLM_F_ACK_TLVS) == 0 || len(m.Data) < 4 {
+		return nil, false
+	}
+	off := 4
+	if m.Header.Type == netlink.Error {
+		if len(m.Data) < 4+16 {
+			return nil, false
+		}
+		off += 16
+		if m.Header.Flags&netlink.HeaderFlags(unix.NLM_F_CAPPED) == 0 {
+			inner := int(binary.NativeEndian.Uint32(m.Data[4:8]))
+			if inner < 16 || len(m.Data) < 4+inner {
+				return nil, false
+			}
+			off = 4 + align4(inner)
+		}
+	}
+	if off > len(m.Data) {
+		return nil, false
+	}
+	return m.Data[off:], true
+}
+
+// ackCookie reads NLMSGERR_ATTR_COOKIE from a successful acknowledgement:
+// nl80211 returns there the cookie of a control port frame whose TX
+// status it will report (a u64 in host order).
+func ackCookie(m netlink.Message) (uint64, bool) {
+	if m.Header.Type != netlink.Error || len(m.Data) < 4 || binary.NativeEndian.Uint32(m.Data[:4]) != 0 {
+		return 0, false
+	}
+	tlvs, ok := ackTLVs(m)
+	if !ok {
+		return 0, false
+	}
+	ad, err := netlink.NewAttributeDecoder(tlvs)
+	if err != nil {
+		return 0, false
+	}
+	for ad.Next() {
+		if ad.Type() == unix.NLMSGERR_ATTR_COOKIE && len(ad.Bytes()) == 8 {
+			return ad.Uint64(), true
+		}
+	}
+	return 0, false
+}
+
+// cookieAttr encodes NL80211_ATTR_COOKIE.
+func cookieAttr(c uint64) []byte {
+	b, _ := encode(func(ae *netlink.AttributeEncoder) { ae.Uint64(unix.NL80211_ATTR_COOKIE, c) })
+	return b
 }
 
 func align4(n int) int { return (n + 3) &^ 3 }

@@ -338,3 +338,24 @@ func negErrno(e unix.Errno) uint32 {
 	v := -int32(e)
 	return uint32(v)
 }
+
+func TestDemuxReturnsTheCookieOfAnAcknowledgementAsAReply(t *testing.T) {
+	d, p, _ := newTestDemux(t)
+	c := doAsync(d, context.Background(), unix.NL80211_CMD_CONTROL_PORT_FRAME, false)
+	req := sentOf(t, p)
+	m := ack(req, 0, "")
+	m.Header.Flags |= netlink.HeaderFlags(unix.NLM_F_ACK_TLVS)
+	ae := netlink.NewAttributeEncoder()
+	ae.Uint64(unix.NLMSGERR_ATTR_COOKIE, 0x1234)
+	tlvs, _ := ae.Encode()
+	m.Data = append(m.Data, tlvs...)
+	p.in <- datagram{msgs: []netlink.Message{m}}
+	r := resultOf(t, c)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	got, err := replyCookie("CONTROL_PORT_FRAME", r.msgs)
+	if err != nil || got != 0x1234 {
+		t.Errorf("cookie %#x, %v; want 0x1234", uint64(got), err)
+	}
+}

@@ -61,6 +61,11 @@ func parseEvent(m genetlink.Message) (kernelEvent, error) {
 			Acked:  r.flag(unix.NL80211_ATTR_ACK),
 			Frame:  a.bytes(unix.NL80211_ATTR_FRAME),
 		}
+	case unix.NL80211_CMD_CONTROL_PORT_FRAME_TX_STATUS:
+		k.ev = radio.EAPOLTxStatus{
+			Cookie: radio.Cookie(r.u64(unix.NL80211_ATTR_COOKIE)),
+			Acked:  r.flag(unix.NL80211_ATTR_ACK),
+		}
 	case unix.NL80211_CMD_REMAIN_ON_CHANNEL:
 		k.ev = radio.RemainOnChannelStarted{
 			Cookie:   radio.Cookie(r.u64(unix.NL80211_ATTR_COOKIE)),

@@ -51,6 +51,14 @@ func TestParseEventReadsEachKernelEvent(t *testing.T) {
 		{"TX status not acked", unix.NL80211_CMD_FRAME_TX_STATUS, func(ae *netlink.AttributeEncoder) {
 			ae.Uint64(unix.NL80211_ATTR_COOKIE, 78)
 		}, radio.TxStatus{Cookie: 78}},
+		{"control port TX status acked", unix.NL80211_CMD_CONTROL_PORT_FRAME_TX_STATUS, func(ae *netlink.AttributeEncoder) {
+			ae.Uint64(unix.NL80211_ATTR_COOKIE, 79)
+			ae.Flag(unix.NL80211_ATTR_ACK, true)
+			ae.Bytes(unix.NL80211_ATTR_FRAME, []byte{2, 3, 0, 0})
+		}, radio.EAPOLTxStatus{Cookie: 79, Acked: true}},
+		{"control port TX status not acked", unix.NL80211_CMD_CONTROL_PORT_FRAME_TX_STATUS, func(ae *netlink.AttributeEncoder) {
+			ae.Uint64(unix.NL80211_ATTR_COOKIE, 80)
+		}, radio.EAPOLTxStatus{Cookie: 80}},
 		{"remain on channel ready", unix.NL80211_CMD_REMAIN_ON_CHANNEL, func(ae *netlink.AttributeEncoder) {
 			ae.Uint64(unix.NL80211_ATTR_COOKIE, 5)
 			ae.Uint32(unix.NL80211_ATTR_WIPHY_FREQ, 2412)

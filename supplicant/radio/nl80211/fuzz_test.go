@@ -32,6 +32,7 @@ func FuzzKernelMessages(f *testing.F) {
 		for _, m := range msgs {
 			total += 16 + len(m.Data)
 			_ = parseAck(m)
+			_, _ = ackCookie(m)
 			var gm genetlink.Message
 			if gm.UnmarshalBinary(m.Data) == nil {
 				gms = append(gms, gm)
@@ -50,5 +51,7 @@ func FuzzKernelMessages(f *testing.F) {
 		_, _ = parseEvent(raw)
 		_, _ = parseWiphyDump([]genetlink.Message{raw})
 		_ = parseAck(netlink.Message{Header: netlink.Header{Type: netlink.Error, Flags: 0x300}, Data: b})
+		_, _ = ackCookie(netlink.Message{Header: netlink.Header{Type: netlink.Error, Flags: 0x300}, Data: b})
+		_, _ = ackCookie(netlink.Message{Header: netlink.Header{Type: netlink.Error, Flags: 0x200}, Data: b})
 	})
 }

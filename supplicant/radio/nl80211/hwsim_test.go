@@ -782,14 +782,25 @@ func TestHwsimClientConnectsToGOWithEAPOLKeysAndPing(t *testing.T) {
 	// EAPOL both ways over the nl80211 control port, in the clear.
 	eapolOK := func(from, to radio.Interface, toAddr ieee80211.MAC, pdu []byte, encrypted bool) {
 		t.Helper()
-		if err := from.SendEAPOL(opCtx(t), toAddr, pdu); err != nil {
+		c, err := from.SendEAPOL(opCtx(t), toAddr, pdu)
+		if err != nil {
 			t.Fatalf("SendEAPOL: %v", err)
 		}
 		got := waitFor(t, to, "EAPOL", func(e radio.EAPOLReceived) bool { return bytes.Equal(e.PDU, pdu) })
 		if got.Src != from.Info().Addr || got.Encrypted != encrypted {
 			t.Errorf("EAPOL received %+v, want from %v encrypted %v", got, from.Info().Addr, encrypted)
 		}
+		// Its TX status: the kernel's when the phy reports it, else ours.
+		st := waitFor(t, from, "EAPOL TX status", func(e radio.EAPOLTxStatus) bool { return e.Cookie == c })
+		if !st.Acked {
+			t.Errorf("EAPOL TX status %+v: not acknowledged", st)
+		}
+		if local := c&localCookieBase != 0; local == phys[0].Info().ControlPortTxStatus {
+			t.Errorf("EAPOL cookie %#x with ControlPortTxStatus %v", uint64(c), phys[0].Info().ControlPortTxStatus)
+		}
 	}
+	t.Logf("hwsim phy %s: NL80211_EXT_FEATURE_CONTROL_PORT_OVER_NL80211_TX_STATUS %v (ControlPortTxStatus)",
+		phys[0].Info().Name, phys[0].Info().ControlPortTxStatus)
 	eapolOK(gi, cli, cliAddr, eapolKey(1), false)
 	eapolOK(cli, gi, goAddr, eapolKey(2), false)
 	step("EAPOL exchanged in the clear")
@@ -877,13 +888,16 @@ func TestHwsimClientConnectsToGOWithEAPOLOverPAESockets(t *testing.T) {
 		dst      ieee80211.MAC
 		pdu      []byte
 	}{{gi, cli, cliAddr, eapolKey(1)}, {cli, gi, goAddr, eapolKey(2)}} {
-		if err := x.from.SendEAPOL(opCtx(t), x.dst, x.pdu); err != nil {
+		c, err := x.from.SendEAPOL(opCtx(t), x.dst, x.pdu)
+		if err != nil {
 			t.Fatalf("SendEAPOL: %v", err)
 		}
 		got := waitFor(t, x.to, "EAPOL over PAE", func(e radio.EAPOLReceived) bool { return bytes.Equal(e.PDU, x.pdu) })
 		if got.Src != x.from.Info().Addr {
 			t.Errorf("EAPOL from %v, want %v", got.Src, x.from.Info().Addr)
 		}
+		// A PAE socket cannot tell: the frame is reported acknowledged.
+		waitFor(t, x.from, "EAPOL TX status", func(e radio.EAPOLTxStatus) bool { return e.Cookie == c && e.Acked })
 	}
 
 	// The client leaves: it reports Disconnected by us; the GO hears the

@@ -197,6 +197,7 @@ type iface struct {
 	pae      paeConn
 	ptk      map[ieee80211.MAC]bool // peers with a pairwise key installed
 	connFreq int                    // frequency of the Connect in progress
+	eapolSeq uint64                 // local EAPOL cookies handed out (see sentEAPOL)
 }
 
 var _ radio.Interface = (*iface)(nil)

@@ -397,7 +397,25 @@ func TestStationRequestsCarryTheirAttributes(t *testing.T) {
 			typ:  radio.IfP2PClient,
 			call: func(t *testing.T, i *iface) error {
 				i.setLink(2437, true, nil)
-				return i.SendEAPOL(context.Background(), peer, []byte{2, 3, 0, 0})
+				_, err := i.SendEAPOL(context.Background(), peer, []byte{2, 3, 0, 0})
+				return err
+			},
+			cmd: unix.NL80211_CMD_CONTROL_PORT_FRAME,
+			want: func(t *testing.T) attrs {
+				return attrs{
+					unix.NL80211_ATTR_IFINDEX: ifindexAttr, unix.NL80211_ATTR_FRAME: {2, 3, 0, 0}, unix.NL80211_ATTR_CONTROL_PORT_ETHERTYPE: u16b(unix.ETH_P_PAE),
+					unix.NL80211_ATTR_MAC: peer[:], unix.NL80211_ATTR_CONTROL_PORT_NO_ENCRYPT: flagb,
+				}
+			},
+		},
+		{
+			name: "SendEAPOL without the TX status feature does not wait for the ACK",
+			typ:  radio.IfP2PClient,
+			call: func(t *testing.T, i *iface) error {
+				withoutTxStatus(i)
+				i.setLink(2437, true, nil)
+				_, err := i.SendEAPOL(context.Background(), peer, []byte{2, 3, 0, 0})
+				return err
 			},
 			cmd: unix.NL80211_CMD_CONTROL_PORT_FRAME,
 			want: func(t *testing.T) attrs {
@@ -415,13 +433,14 @@ func TestStationRequestsCarryTheirAttributes(t *testing.T) {
 				if err := i.NewKey(context.Background(), radio.Key{Cipher: radio.CipherCCMP128, Data: make([]byte, 16), Peer: peer}); err != nil {
 					return err
 				}
-				return i.SendEAPOL(context.Background(), peer, []byte{2, 3, 0, 0})
+				_, err := i.SendEAPOL(context.Background(), peer, []byte{2, 3, 0, 0})
+				return err
 			},
 			cmd: unix.NL80211_CMD_CONTROL_PORT_FRAME,
 			want: func(t *testing.T) attrs {
 				return attrs{
 					unix.NL80211_ATTR_IFINDEX: ifindexAttr, unix.NL80211_ATTR_FRAME: {2, 3, 0, 0}, unix.NL80211_ATTR_CONTROL_PORT_ETHERTYPE: u16b(unix.ETH_P_PAE),
-					unix.NL80211_ATTR_MAC: peer[:], unix.NL80211_ATTR_DONT_WAIT_FOR_ACK: flagb,
+					unix.NL80211_ATTR_MAC: peer[:],
 				}
 			},
 		},
@@ -671,7 +690,7 @@ func TestRequestsRefuseWhatThePhyCannotDoBeforeAskingTheKernel(t *testing.T) {
 		{"scan more SSIDs than the phy takes", dev.TriggerScan(context.Background(), radio.ScanRequest{SSIDs: make([][]byte, 5)}), radio.ErrInvalid},
 		{"start an AP on a P2P device", dev.StartAP(context.Background(), radio.APConfig{}), radio.ErrNotSupported},
 		{"connect a P2P device", dev.Connect(context.Background(), radio.ConnectRequest{SSID: []byte("x")}), radio.ErrNotSupported},
-		{"send EAPOL without a link", dev.SendEAPOL(context.Background(), peer, []byte{2, 3, 0, 0}), radio.ErrNotConnected},
+		{"send EAPOL without a link", eapolErr(dev.SendEAPOL(context.Background(), peer, []byte{2, 3, 0, 0})), radio.ErrNotConnected},
 		{"send a runt frame", func() error { _, err := dev.SendFrame(context.Background(), radio.Tx{Frame: []byte{0xd0}}); return err }(), radio.ErrInvalid},
 	}
 	for _, c := range cases {
@@ -706,12 +725,15 @@ func TestPAESocketCarriesEAPOLWithoutTheNL80211ControlPort(t *testing.T) {
 	if diff := cmp.Diff([]int{testIfindex}, tb.pae.opened); diff != "" {
 		t.Errorf("PAE sockets opened (-want +got):\n%s", diff)
 	}
-	if err := cli.SendEAPOL(context.Background(), peer, []byte("EAPOL")); err != nil {
+	if c, err := cli.SendEAPOL(context.Background(), peer, []byte("EAPOL")); err != nil || c != localCookieBase|1 {
+		t.Fatalf("SendEAPOL: cookie %#x, %v", uint64(c), err)
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]string{peer.String() + " EAPOL"}, tb.pae.sent); diff != "" {
 		t.Errorf("sent over PAE (-want +got):\n%s", diff)
 	}
+	// A PAE socket cannot tell whether the frame was acknowledged.
+	waitEvent(t, cli, radio.EAPOLTxStatus{Cookie: localCookieBase | 1, Acked: true})
 	tb.pae.deliver(peer, []byte("reply"))
 	waitEvent(t, cli, radio.EAPOLReceived{Src: peer, PDU: []byte("reply")})
 	if reqs := tb.k.requests(); len(reqs) != 0 {
@@ -783,3 +805,56 @@ func TestNewInterfaceReportsTheKernelsRefusal(t *testing.T) {
 		t.Errorf("link operations after a refusal: %v", tb.link.ops)
 	}
 }
+
+// withoutTxStatus makes the interface's phy lack
+// NL80211_EXT_FEATURE_CONTROL_PORT_OVER_NL80211_TX_STATUS.
+func withoutTxStatus(i *iface) {
+	i.p.mu.Lock()
+	w := *i.p.w
+	w.info.ControlPortTxStatus = false
+	i.p.w = &w
+	i.p.mu.Unlock()
+}
+
+func TestSendEAPOLReturnsTheKernelsCookieWhenThePhyReportsTxStatus(t *testing.T) {
+	tb := newTestBackend(t)
+	i := tb.newTestIface(t, radio.IfP2PClient)
+	i.setLink(2437, true, nil)
+	tb.k.reply(unix.NL80211_CMD_CONTROL_PORT_FRAME, cookieReply(t, 77))
+	c, err := i.SendEAPOL(context.Background(), peer, []byte{2, 3, 0, 0})
+	if err != nil || c != 77 {
+		t.Fatalf("SendEAPOL: cookie %d, %v; want the kernel's 77", c, err)
+	}
+	// The kernel's NL80211_CMD_CONTROL_PORT_FRAME_TX_STATUS becomes the event.
+	i.onEvent(kernelMsg(t, unix.NL80211_CMD_CONTROL_PORT_FRAME_TX_STATUS, func(ae *netlink.AttributeEncoder) {
+		ae.Uint64(unix.NL80211_ATTR_COOKIE, 77)
+		ae.Bytes(unix.NL80211_ATTR_FRAME, []byte{2, 3, 0, 0})
+	}))
+	waitEvent(t, i, radio.EAPOLTxStatus{Cookie: 77, Acked: false})
+}
+
+func TestSendEAPOLReportsItsOwnAckedStatusWhenTheKernelCannot(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(i *iface)
+	}{
+		{"phy without the TX status feature", withoutTxStatus},
+		{"kernel returned no cookie", func(*iface) {}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tb := newTestBackend(t)
+			i := tb.newTestIface(t, radio.IfP2PClient)
+			tt.setup(i)
+			i.setLink(2437, true, nil)
+			c, err := i.SendEAPOL(context.Background(), peer, []byte{2, 3, 0, 0})
+			if err != nil || c != localCookieBase|1 {
+				t.Fatalf("SendEAPOL: cookie %#x, %v; want the first local cookie", uint64(c), err)
+			}
+			waitEvent(t, i, radio.EAPOLTxStatus{Cookie: c, Acked: true})
+		})
+	}
+}
+
+// eapolErr keeps the error of a SendEAPOL.
+func eapolErr(_ radio.Cookie, err error) error { return err }

@@ -268,6 +268,7 @@ func (w *wiphy) merge(a attrs) error {
 	if v, ok := a[unix.NL80211_ATTR_EXT_FEATURES]; ok {
 		w.extFeatures = append([]byte{}, v...)
 		p.ControlPortOverNL = w.hasExtFeature(unix.NL80211_EXT_FEATURE_CONTROL_PORT_OVER_NL80211)
+		p.ControlPortTxStatus = p.ControlPortOverNL && w.hasExtFeature(unix.NL80211_EXT_FEATURE_CONTROL_PORT_OVER_NL80211_TX_STATUS)
 	}
 	if r.flag(unix.NL80211_ATTR_OFFCHANNEL_TX_OK) {
 		p.OffChannelTx = true

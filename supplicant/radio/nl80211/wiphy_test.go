@@ -44,9 +44,11 @@ func TestParseWiphyDumpOfTheRecordedPhyMatchesIwList(t *testing.T) {
 		OffChannelTx:       true,
 		MaxRemainOnChannel: 5 * time.Second,
 		ControlPortOverNL:  true,
-		MaxScanSSIDs:       4,
-		MaxScanIELen:       2109,
-		CipherSuites:       []uint32{0x000fac01, 0x000fac05, 0x000fac02, 0x000fac04, 0x000fac0a, 0x000fac08, 0x000fac09, 0x000fac06, 0x000fac0d, 0x000fac0b, 0x000fac0c},
+		// mac80211 sets NL80211_EXT_FEATURE_CONTROL_PORT_OVER_NL80211_TX_STATUS.
+		ControlPortTxStatus: true,
+		MaxScanSSIDs:        4,
+		MaxScanIELen:        2109,
+		CipherSuites:        []uint32{0x000fac01, 0x000fac05, 0x000fac02, 0x000fac04, 0x000fac0a, 0x000fac08, 0x000fac09, 0x000fac06, 0x000fac0d, 0x000fac0b, 0x000fac0c},
 	}
 	if diff := cmp.Diff(want, info, cmp.FilterPath(func(p cmp.Path) bool { return p.String() == "Bands" }, cmp.Ignore())); diff != "" {
 		t.Errorf("PhyInfo (-want +got):\n%s", diff)

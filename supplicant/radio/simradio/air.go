@@ -11,15 +11,15 @@ import (
 // carried in a data frame between an associated station and its AP.
 type airFrame struct {
 	from   *Phy
-	sender *iface // reports TxStatus when status is set; may be gone
+	sender *iface // reports TxStatus (EAPOLTxStatus) when status is set; may be gone
 	freq   int
 
 	// Management frame.
 	frame  []byte
 	h      mgmtHeader
 	body   []byte
-	cookie radio.Cookie
-	status bool // a TxStatus is owed to sender
+	cookie radio.Cookie // also of an EAPOL frame
+	status bool         // a TxStatus (EAPOLTxStatus) is owed to sender
 
 	// EAPOL.
 	eapol    bool
@@ -102,6 +102,10 @@ func (m *Medium) transmit(fr *airFrame) time.Time {
 }
 
 func (m *Medium) txStatus(fr *airFrame, acked bool) {
+	if fr.eapol {
+		fr.sender.push(radio.EAPOLTxStatus{Cookie: fr.cookie, Acked: acked})
+		return
+	}
 	fr.sender.push(radio.TxStatus{Cookie: fr.cookie, Acked: acked, Frame: cloneBytes(fr.frame)})
 }
 

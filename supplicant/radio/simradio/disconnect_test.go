@@ -74,7 +74,7 @@ func TestAPRemovingAStationDisconnectsIt(t *testing.T) {
 				if _, ok := l.apPhy.InstalledKey(apAddr, radio.KeyRef{Peer: staAddr}); ok {
 					t.Error("the station's key survived DelStation")
 				}
-				wantErr(t, "EAPOL to the removed station", l.ap.SendEAPOL(ctx, staAddr, eapolM1), radio.ErrNotConnected)
+				wantErr(t, "EAPOL to the removed station", eapolErr(l.ap.SendEAPOL(ctx, staAddr, eapolM1)), radio.ErrNotConnected)
 				wantErr(t, "remove again", l.ap.DelStation(ctx, staAddr, 0), radio.ErrNotFound)
 			})
 		})

@@ -101,6 +101,20 @@ func settle(d time.Duration, f radio.Interface) []radio.Event {
 	return drain(f)
 }
 
+// eapolErr keeps the error of a SendEAPOL.
+func eapolErr(_ radio.Cookie, err error) error { return err }
+
+// withoutType drops the events of type T.
+func withoutType[T radio.Event](evs []radio.Event) []radio.Event {
+	var out []radio.Event
+	for _, e := range evs {
+		if _, ok := e.(T); !ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // onlyType keeps the events of type T.
 func onlyType[T radio.Event](evs []radio.Event) []T {
 	var out []T

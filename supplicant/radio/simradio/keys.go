@@ -25,30 +25,33 @@ func (f *iface) linkPeer(peer ieee80211.MAC) bool {
 // Without such a link it returns radio.ErrNotConnected. The receiver gets
 // it if it is on the channel, still has the link, and (when protected)
 // installed the same key; otherwise it is lost, as a frame that fails
-// decryption.
-func (f *iface) SendEAPOL(ctx context.Context, dst ieee80211.MAC, pdu []byte) error {
+// decryption. An EAPOLTxStatus with the returned cookie follows, acked
+// when the frame reached the receiver's phy (the same rules as a unicast
+// management frame: on the channel, not dropped by a Rule).
+func (f *iface) SendEAPOL(ctx context.Context, dst ieee80211.MAC, pdu []byte) (radio.Cookie, error) {
 	const opName = "send EAPOL"
 	m := f.p.m
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := f.check(ctx, opName); err != nil {
-		return err
+		return 0, err
 	}
 	if !f.isAPType() && !f.isStaType() {
-		return opErr(opName, radio.ErrNotSupported, "%v interface", f.info.Type)
+		return 0, opErr(opName, radio.ErrNotSupported, "%v interface", f.info.Type)
 	}
 	if len(pdu) == 0 {
-		return opErr(opName, radio.ErrInvalid, "empty PDU")
+		return 0, opErr(opName, radio.ErrInvalid, "empty PDU")
 	}
 	if !f.linkPeer(dst) {
-		return opErr(opName, radio.ErrNotConnected, "no link to %v", dst)
+		return 0, opErr(opName, radio.ErrNotConnected, "no link to %v", dst)
 	}
-	fr := &airFrame{from: f.p, sender: f, freq: f.operating(), eapol: true, src: f.info.Addr, dst: dst, pdu: cloneBytes(pdu)}
+	fr := &airFrame{from: f.p, sender: f, freq: f.operating(), eapol: true, src: f.info.Addr, dst: dst, pdu: cloneBytes(pdu),
+		cookie: m.newCookie(), status: true}
 	if k, ok := f.pairwise[dst]; ok {
 		fr.key, fr.cipher = k.Data, k.Cipher
 	}
 	m.transmit(fr)
-	return nil
+	return fr.cookie, nil
 }
 
 // receiveEAPOL delivers an EAPOL frame that reached phy r.

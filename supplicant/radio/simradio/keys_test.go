@@ -59,8 +59,8 @@ func TestEAPOLFlowsBothWaysAndIsProtectedOnceBothSidesHaveTheKey(t *testing.T) {
 					must(t, l.sta.NewKey(ctx, pairwiseKey(apAddr, tt.staKey)))
 				}
 				drain(l.ap)
-				must(t, l.ap.SendEAPOL(ctx, staAddr, eapolM1))
-				must(t, l.sta.SendEAPOL(ctx, apAddr, eapolM2))
+				must(t, eapolErr(l.ap.SendEAPOL(ctx, staAddr, eapolM1)))
+				must(t, eapolErr(l.sta.SendEAPOL(ctx, apAddr, eapolM2)))
 				for i := range tt.wantToSTA {
 					e := tt.wantToSTA[i].(radio.EAPOLReceived)
 					e.Src = apAddr
@@ -71,11 +71,49 @@ func TestEAPOLFlowsBothWaysAndIsProtectedOnceBothSidesHaveTheKey(t *testing.T) {
 					e.Src = staAddr
 					tt.wantToAP[i] = e
 				}
-				if diff := cmp.Diff(tt.wantToSTA, settle(50*time.Millisecond, l.sta)); diff != "" {
+				if diff := cmp.Diff(tt.wantToSTA, withoutType[radio.EAPOLTxStatus](settle(50*time.Millisecond, l.sta))); diff != "" {
 					t.Errorf("station events (-want +got):\n%s", diff)
 				}
-				if diff := cmp.Diff(tt.wantToAP, drain(l.ap)); diff != "" {
+				if diff := cmp.Diff(tt.wantToAP, withoutType[radio.EAPOLTxStatus](drain(l.ap))); diff != "" {
 					t.Errorf("AP events (-want +got):\n%s", diff)
+				}
+			})
+		})
+	}
+}
+
+func TestEAPOLTxStatusReportsWhetherTheFrameReachedThePeer(t *testing.T) {
+	tests := []struct {
+		name      string
+		drop      bool // a rule drops frames from the AP to the station
+		offChan   bool // the station is off-channel
+		wantAcked bool
+	}{
+		{name: "delivered", wantAcked: true},
+		{name: "dropped by a rule", drop: true},
+		{name: "receiver off-channel", offChan: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				s := newSim(t, Options{})
+				l := s.associate(t, 2437)
+				ctx := context.Background()
+				if tt.drop {
+					s.m.AddRule(Rule{From: l.apPhy.Info().PermAddr, To: l.sta.Info().Addr, Drop: 1})
+				}
+				if tt.offChan {
+					roc(t, l.sta, 2412, 500*time.Millisecond)
+				}
+				drain(l.ap)
+				c, err := l.ap.SendEAPOL(ctx, l.sta.Info().Addr, eapolM1)
+				must(t, err)
+				got := onlyType[radio.EAPOLTxStatus](settle(50*time.Millisecond, l.ap))
+				if diff := cmp.Diff([]radio.EAPOLTxStatus{{Cookie: c, Acked: tt.wantAcked}}, got); diff != "" {
+					t.Errorf("AP EAPOL TX status (-want +got):\n%s", diff)
+				}
+				if !l.apPhy.Info().ControlPortTxStatus {
+					t.Error("PhyInfo.ControlPortTxStatus is false, want true")
 				}
 			})
 		})
@@ -90,8 +128,8 @@ func TestEAPOLNeedsALink(t *testing.T) {
 		sta := s.iface(s.phy(PhyConfig{}), radio.IfP2PClient)
 		ctx := context.Background()
 		apAddr, staAddr := ap.Info().Addr, sta.Info().Addr
-		wantErr(t, "AP to an unknown station", ap.SendEAPOL(ctx, staAddr, eapolM1), radio.ErrNotConnected)
-		wantErr(t, "unconnected station", sta.SendEAPOL(ctx, apAddr, eapolM2), radio.ErrNotConnected)
+		wantErr(t, "AP to an unknown station", eapolErr(ap.SendEAPOL(ctx, staAddr, eapolM1)), radio.ErrNotConnected)
+		wantErr(t, "unconnected station", eapolErr(sta.SendEAPOL(ctx, apAddr, eapolM2)), radio.ErrNotConnected)
 		// Authenticated and associated, but the AP has not added the station:
 		// nothing flows to it yet.
 		must(t, sta.Connect(ctx, radio.ConnectRequest{BSSID: apAddr, Freq: 2412}))
@@ -103,12 +141,12 @@ func TestEAPOLNeedsALink(t *testing.T) {
 		_, err := ap.SendFrame(ctx, radio.Tx{Frame: resp})
 		must(t, err)
 		await[radio.Connected](t, sta, time.Second)
-		must(t, sta.SendEAPOL(ctx, apAddr, eapolM2))
+		must(t, eapolErr(sta.SendEAPOL(ctx, apAddr, eapolM2)))
 		if got := onlyType[radio.EAPOLReceived](settle(50*time.Millisecond, ap)); len(got) != 0 {
 			t.Errorf("AP got EAPOL from a station it never added: %v", got)
 		}
-		wantErr(t, "to another BSSID", sta.SendEAPOL(ctx, ieee80211.MAC{2, 9, 9, 9, 9, 9}, eapolM2), radio.ErrNotConnected)
-		wantErr(t, "empty PDU", sta.SendEAPOL(ctx, apAddr, nil), radio.ErrInvalid)
+		wantErr(t, "to another BSSID", eapolErr(sta.SendEAPOL(ctx, ieee80211.MAC{2, 9, 9, 9, 9, 9}, eapolM2)), radio.ErrNotConnected)
+		wantErr(t, "empty PDU", eapolErr(sta.SendEAPOL(ctx, apAddr, nil)), radio.ErrInvalid)
 	})
 }
 
@@ -118,12 +156,12 @@ func TestEAPOLIsLostWhenTheReceiverIsOffChannel(t *testing.T) {
 		l := s.associate(t, 2437)
 		ctx := context.Background()
 		roc(t, l.sta, 2412, 500*time.Millisecond)
-		must(t, l.ap.SendEAPOL(ctx, l.sta.Info().Addr, eapolM1))
+		must(t, eapolErr(l.ap.SendEAPOL(ctx, l.sta.Info().Addr, eapolM1)))
 		if got := onlyType[radio.EAPOLReceived](settle(50*time.Millisecond, l.sta)); len(got) != 0 {
 			t.Errorf("station off-channel got %v", got)
 		}
 		await[radio.RemainOnChannelExpired](t, l.sta, time.Second)
-		must(t, l.ap.SendEAPOL(ctx, l.sta.Info().Addr, eapolM1))
+		must(t, eapolErr(l.ap.SendEAPOL(ctx, l.sta.Info().Addr, eapolM1)))
 		if got := onlyType[radio.EAPOLReceived](settle(50*time.Millisecond, l.sta)); len(got) != 1 {
 			t.Errorf("station back on channel got %d frames", len(got))
 		}

@@ -30,7 +30,8 @@
 //     interface of that address, whether or not a registration delivers
 //     them (the hardware acknowledges). Group-addressed frames are reported
 //     acknowledged once transmitted. There are no retransmissions: a frame
-//     a Rule drops is lost.
+//     a Rule drops is lost. EAPOL frames follow the same rules and report
+//     their fate as EAPOLTxStatus (PhyInfo.ControlPortTxStatus is true).
 //   - Each phy transmits one frame at a time; a unicast frame holds the
 //     transmitter until its acknowledgement would arrive, so TxStatus
 //     events of an interface come in the order the frames were sent.

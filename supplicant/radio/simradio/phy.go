@@ -110,20 +110,21 @@ func (m *Medium) AddPhy(c PhyConfig) (*Phy, error) {
 	}
 	idx := m.nextPhy
 	info := radio.PhyInfo{
-		Index:              idx,
-		Name:               c.Name,
-		PermAddr:           c.PermAddr,
-		SupportedIfTypes:   c.SupportedIfTypes,
-		Combinations:       cloneCombinations(c.Combinations),
-		Bands:              cloneBands(c.Bands),
-		MACOnCreate:        !c.NoMACOnCreate,
-		OffChannelTx:       true,
-		MaxRemainOnChannel: c.MaxRemainOnChannel,
-		ProbeRespOffload:   c.ProbeRespOffload,
-		ControlPortOverNL:  true,
-		MaxScanSSIDs:       DefaultMaxScanSSIDs,
-		MaxScanIELen:       DefaultMaxScanIELen,
-		CipherSuites:       slices.Clone(c.CipherSuites),
+		Index:               idx,
+		Name:                c.Name,
+		PermAddr:            c.PermAddr,
+		SupportedIfTypes:    c.SupportedIfTypes,
+		Combinations:        cloneCombinations(c.Combinations),
+		Bands:               cloneBands(c.Bands),
+		MACOnCreate:         !c.NoMACOnCreate,
+		OffChannelTx:        true,
+		MaxRemainOnChannel:  c.MaxRemainOnChannel,
+		ProbeRespOffload:    c.ProbeRespOffload,
+		ControlPortOverNL:   true,
+		ControlPortTxStatus: true,
+		MaxScanSSIDs:        DefaultMaxScanSSIDs,
+		MaxScanIELen:        DefaultMaxScanIELen,
+		CipherSuites:        slices.Clone(c.CipherSuites),
 	}
 	if info.Name == "" {
 		info.Name = fmt.Sprintf("phy%d", idx)
