@@ -138,7 +138,7 @@ func New(ctx context.Context, rb radio.Backend, cfg Config, log *zap.Logger) (*C
 			c:      c,
 			p2p:    pd,
 			phy:    phy,
-			ifAddr: interfaceAddress(pc.InterfaceAddress, pd.Address()),
+			ifAddr: pd.InterfaceAddress(),
 			id:     deviceID(info.Name),
 			peers:  map[dbusapi.MAC]dbusapi.PeerInfo{},
 			groups: map[dbusapi.GroupID]*runningGroup{},

@@ -353,7 +353,7 @@ func (w *world) peerGroupWith(method p2p.WPSMethod, pin <-chan string) {
 			return
 		}
 		dev := group.Device{Address: w.peer.Address(), Name: "sim-tv"}
-		ifAddr := interfaceAddress(p2p.MAC{}, w.peer.Address())
+		ifAddr := w.peer.InterfaceAddress()
 		var code string
 		if pin != nil {
 			select {

@@ -345,23 +345,6 @@ func groupErr(err error, ce wsc.ConfigError) error {
 	return fmt.Errorf("%w: %w", dbusapi.ErrFailed, err)
 }
 
-// interfaceAddress is the Intended P2P Interface Address the core
-// announces in GO Negotiation (Wi-Fi P2P v1.7, 4.1.9): the configured one,
-// else the device address with the locally administered bit flipped, as
-// package p2p derives it. The group interface must use it, since the peer
-// looks for that BSSID (or accepts that client).
-func interfaceAddress(configured, dev p2p.MAC) p2p.MAC {
-	if !configured.IsZero() {
-		return configured
-	}
-	a := dev
-	a[0] ^= 0x02
-	if a.IsGroup() || a == dev {
-		a[0] &^= 0x01
-	}
-	return a
-}
-
 // groupWPS is our provisioning in a group formed with method (ours) and
 // pin: push button; as GO a PIN (any PIN ID); as client Device Password
 // ID Default when we display our PIN and Registrar-specified when we typed

@@ -157,7 +157,7 @@ func (w *simWorld) runGroup(ctx context.Context, dev *p2p.Device, phy radio.Phy,
 	if r.Role == p2p.RoleGO {
 		var g *group.GO
 		g, err = group.StartGO(ctx, phy, group.GOConfig{
-			Device: gdev, Freq: r.Freq, SSID: []byte(r.SSID), InterfaceAddress: simInterfaceAddress(dev.Address()),
+			Device: gdev, Freq: r.Freq, SSID: []byte(r.SSID), InterfaceAddress: dev.InterfaceAddress(),
 			Formation: &group.Formation{Peer: r.Peer, PeerInterface: r.PeerInterfaceAddress, WPS: wps},
 		})
 		if err == nil {
@@ -167,7 +167,7 @@ func (w *simWorld) runGroup(ctx context.Context, dev *p2p.Device, phy radio.Phy,
 		var c *group.Client
 		c, err = group.StartClient(ctx, phy, group.ClientConfig{
 			Device: gdev, GODeviceAddress: r.GODeviceAddress, GOInterfaceAddress: r.PeerInterfaceAddress,
-			Freq: r.Freq, SSID: []byte(r.SSID), WPS: wps, InterfaceAddress: simInterfaceAddress(dev.Address()),
+			Freq: r.Freq, SSID: []byte(r.SSID), WPS: wps, InterfaceAddress: dev.InterfaceAddress(),
 		})
 		if err == nil {
 			notes, stop = c.Notifications(), c.Leave
@@ -220,18 +220,4 @@ func (w *simWorld) runGroup(ctx context.Context, dev *p2p.Device, phy radio.Phy,
 			return
 		}
 	}
-}
-
-// simInterfaceAddress is the Intended P2P Interface Address the simulated
-// peer's core announces (its Config.InterfaceAddress is zero): the device
-// address with the locally administered bit flipped, as package p2p
-// derives it. The group interface must use it, since the other side looks
-// for that BSSID (or accepts that client).
-func simInterfaceAddress(dev p2p.MAC) p2p.MAC {
-	a := dev
-	a[0] ^= 0x02
-	if a.IsGroup() || a == dev {
-		a[0] &^= 0x01
-	}
-	return a
 }

@@ -153,6 +153,13 @@ func drain(ch <-chan radio.Event, clk clock.Clock, limit time.Duration) {
 // Address is the P2P Device Address (the interface's address).
 func (d *Device) Address() MAC { return d.core.id.addr }
 
+// InterfaceAddress is the Intended P2P Interface Address the device
+// announces in GO Negotiation (Wi-Fi P2P v1.7, 4.1.11): the configured one,
+// else one derived from the device address. A group formed from that
+// negotiation must run its interface with this address, since the peer
+// looks for that BSSID (or admits that client).
+func (d *Device) InterfaceAddress() MAC { return d.core.id.ifAddr }
+
 // Interface is the radio interface the device runs on.
 func (d *Device) Interface() radio.InterfaceInfo { return d.ifc.Info() }
 
