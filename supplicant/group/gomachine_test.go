@@ -301,7 +301,7 @@ func TestGOBeaconAnnouncesTheGroup(t *testing.T) {
 	ext, _ := wsc.WFA(w.VendorExtensions)
 	if w.WPSState != wsc.WPSStateConfigured || w.SelectedRegistrar == nil || !*w.SelectedRegistrar ||
 		w.DevicePasswordID == nil || *w.DevicePasswordID != wsc.PasswordDefault || w.SelectedRegistrarConfigMethods == nil ||
-		w.UUIDE == nil || *w.UUIDE != UUIDFromAddress(machineDev) || w.RFBands == nil || *w.RFBands != wsc.RFBand24GHz ||
+		w.UUIDE == nil || *w.UUIDE != wsc.UUIDFromAddress(machineDev) || w.RFBands == nil || *w.RFBands != wsc.RFBand24GHz ||
 		ext.Version2 != wsc.Version2 || !cmp.Equal(ext.AuthorizedMACs, []MAC{machineSTA}) {
 		t.Errorf("WSC IE %+v, WFA extension %+v", w, ext)
 	}

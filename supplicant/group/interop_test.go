@@ -156,7 +156,7 @@ func TestUUIDFromAddressMatchesWpaSupplicant(t *testing.T) {
 	// go-neg-pbc.txt: WPS-ENROLLEE-SEEN of instance 1, whose radio is
 	// 02:00:00:00:01:00.
 	want := wsc.UUID{0x57, 0x2c, 0xf8, 0x2f, 0xc9, 0x57, 0x56, 0x53, 0x9b, 0x16, 0xb5, 0xcf, 0xb2, 0x98, 0xab, 0xf1}
-	if got := UUIDFromAddress(MAC{0x02, 0, 0, 0, 1, 0}); got != want {
+	if got := wsc.UUIDFromAddress(MAC{0x02, 0, 0, 0, 1, 0}); got != want {
 		t.Errorf("UUID %x, want %x", got, want)
 	}
 }

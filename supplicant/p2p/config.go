@@ -1,7 +1,6 @@
 package p2p
 
 import (
-	"crypto/sha1"
 	"fmt"
 	"strings"
 	"time"
@@ -341,17 +340,6 @@ func (c Config) withDefaults() Config {
 // supports reports whether this device can take part with method m.
 func (c *Config) supports(m WPSMethod) bool {
 	return m.ConfigMethod() != 0 && c.ConfigMethods&m.ConfigMethod() != 0
-}
-
-// uuidFromAddress derives a UUID-E from a MAC address: a name-based
-// (SHA-1, version 5) UUID, so a device keeps its UUID across restarts.
-func uuidFromAddress(a MAC) wsc.UUID {
-	h := sha1.Sum(append([]byte("p2pmanager UUID-E "), a[:]...))
-	var u wsc.UUID
-	copy(u[:], h[:16])
-	u[6] = u[6]&0x0f | 0x50
-	u[8] = u[8]&0x3f | 0x80
-	return u
 }
 
 // interfaceAddressFor derives an Intended P2P Interface Address from the

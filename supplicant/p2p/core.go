@@ -9,6 +9,7 @@ import (
 
 	"github.com/p2pmanager/p2pmanager/supplicant/ieee80211"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio"
+	"github.com/p2pmanager/p2pmanager/supplicant/wsc"
 )
 
 // The core is a pure state machine: handle takes one event with its
@@ -388,7 +389,7 @@ func (c *core) start(e evStart) {
 	}
 	c.id = identity{cfg: &c.cfg, addr: e.addr, uuid: c.cfg.UUID, listen: 2407 + 5*listen, ifAddr: c.cfg.InterfaceAddress}
 	if c.id.uuid == ([16]byte{}) {
-		c.id.uuid = uuidFromAddress(e.addr)
+		c.id.uuid = wsc.UUIDFromAddress(e.addr)
 	}
 	if c.id.ifAddr.IsZero() {
 		c.id.ifAddr = interfaceAddressFor(e.addr)

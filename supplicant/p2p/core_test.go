@@ -62,7 +62,7 @@ func TestListenAnswersP2PProbeRequestWithOurIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.DeviceName != "ours" || w.UUIDE != uuidFromAddress(ourAddr) || w.ResponseType != wsc.ResponseEnrolleeInfo ||
+	if w.DeviceName != "ours" || w.UUIDE != wsc.UUIDFromAddress(ourAddr) || w.ResponseType != wsc.ResponseEnrolleeInfo ||
 		w.WPSState != wsc.WPSStateNotConfigured || wsc.DeviceType(h.c.cfg.PrimaryDeviceType) != w.PrimaryDeviceType ||
 		len(w.SecondaryDeviceTypes) != 1 {
 		t.Errorf("WSC IE %+v", w)

@@ -9,6 +9,7 @@ import (
 	"github.com/p2pmanager/p2pmanager/supplicant/p2pmsg"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio/simradio"
+	"github.com/p2pmanager/p2pmanager/supplicant/wsc"
 )
 
 // harness steps a core with synthetic events and a manual clock, as a
@@ -224,7 +225,7 @@ func peerIdentity(addr MAC, mod func(*Config)) *identity {
 		mod(&cfg)
 	}
 	cfg = cfg.withDefaults()
-	return &identity{cfg: &cfg, addr: addr, uuid: uuidFromAddress(addr), listen: 2437, ifAddr: interfaceAddressFor(addr)}
+	return &identity{cfg: &cfg, addr: addr, uuid: wsc.UUIDFromAddress(addr), listen: 2437, ifAddr: interfaceAddressFor(addr)}
 }
 
 // probeRequest builds a P2P search probe request from sa.
