@@ -573,18 +573,9 @@ func (m *ClientMachine) eapActions(in []wsc.Action) []Action {
 		case wsc.SendFrame:
 			acts = append(acts, SendEAPOL{Dst: m.bssid, PDU: a.Frame})
 		case wsc.SetTimer:
-			if m.eapTimer != nil {
-				acts = append(acts, StopTimer{Timer: *m.eapTimer})
-			}
-			t := Timer{Kind: TimerEAP, Peer: m.bssid, Seq: a.Timer}
-			m.eapTimer = &t
-			acts = append(acts, SetTimer{Timer: t, After: a.After})
+			acts = armTimer(acts, &m.eapTimer, Timer{Kind: TimerEAP, Peer: m.bssid, Seq: a.Timer}, a.After)
 		case wsc.StopTimer:
-			t := Timer{Kind: TimerEAP, Peer: m.bssid, Seq: a.Timer}
-			if m.eapTimer != nil && *m.eapTimer == t {
-				m.eapTimer = nil
-			}
-			acts = append(acts, StopTimer{Timer: t})
+			acts = disarmTimer(acts, &m.eapTimer, Timer{Kind: TimerEAP, Peer: m.bssid, Seq: a.Timer})
 		case wsc.Succeeded:
 			if err := m.takeCredential(a.Credentials); err != nil {
 				m.wpsErr = err
@@ -666,18 +657,9 @@ func (m *ClientMachine) eapolActions(in []eapol.Action) []Action {
 			}
 			acts = append(acts, SendEAPOL{Dst: m.bssid, PDU: a.Frame, Tag: tag})
 		case eapol.SetTimer:
-			if m.eapolTimer != nil {
-				acts = append(acts, StopTimer{Timer: *m.eapolTimer})
-			}
-			t := Timer{Kind: TimerEAPOL, Peer: m.bssid, Seq: a.Timer}
-			m.eapolTimer = &t
-			acts = append(acts, SetTimer{Timer: t, After: a.After})
+			acts = armTimer(acts, &m.eapolTimer, Timer{Kind: TimerEAPOL, Peer: m.bssid, Seq: a.Timer}, a.After)
 		case eapol.StopTimer:
-			t := Timer{Kind: TimerEAPOL, Peer: m.bssid, Seq: a.Timer}
-			if m.eapolTimer != nil && *m.eapolTimer == t {
-				m.eapolTimer = nil
-			}
-			acts = append(acts, StopTimer{Timer: t})
+			acts = disarmTimer(acts, &m.eapolTimer, Timer{Kind: TimerEAPOL, Peer: m.bssid, Seq: a.Timer})
 		case eapol.InstallPairwiseKey:
 			acts = append(acts, NewKey{Key: radio.Key{Cipher: uint32(a.Cipher), Data: a.TK, Peer: m.bssid}})
 		case eapol.InstallGroupKey:

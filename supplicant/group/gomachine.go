@@ -850,18 +850,9 @@ func (m *GOMachine) eapolActions(s *station, in []eapol.Action) []Action {
 		case eapol.SendFrame:
 			acts = append(acts, SendEAPOL{Dst: s.addr, PDU: a.Frame})
 		case eapol.SetTimer:
-			if s.eapolTimer != nil {
-				acts = append(acts, StopTimer{Timer: *s.eapolTimer})
-			}
-			t := Timer{Kind: TimerEAPOL, Peer: s.addr, Seq: a.Timer}
-			s.eapolTimer = &t
-			acts = append(acts, SetTimer{Timer: t, After: a.After})
+			acts = armTimer(acts, &s.eapolTimer, Timer{Kind: TimerEAPOL, Peer: s.addr, Seq: a.Timer}, a.After)
 		case eapol.StopTimer:
-			t := Timer{Kind: TimerEAPOL, Peer: s.addr, Seq: a.Timer}
-			if s.eapolTimer != nil && *s.eapolTimer == t {
-				s.eapolTimer = nil
-			}
-			acts = append(acts, StopTimer{Timer: t})
+			acts = disarmTimer(acts, &s.eapolTimer, Timer{Kind: TimerEAPOL, Peer: s.addr, Seq: a.Timer})
 		case eapol.InstallPairwiseKey:
 			acts = append(acts, NewKey{Key: radio.Key{Cipher: uint32(a.Cipher), Data: a.TK, Peer: s.addr}})
 		case eapol.IPAddressAssigned:
@@ -949,18 +940,9 @@ func (m *GOMachine) eapActions(s *station, in []wsc.Action) []Action {
 		case wsc.SendFrame:
 			acts = append(acts, SendEAPOL{Dst: s.addr, PDU: a.Frame})
 		case wsc.SetTimer:
-			if s.eapTimer != nil {
-				acts = append(acts, StopTimer{Timer: *s.eapTimer})
-			}
-			t := Timer{Kind: TimerEAP, Peer: s.addr, Seq: a.Timer}
-			s.eapTimer = &t
-			acts = append(acts, SetTimer{Timer: t, After: a.After})
+			acts = armTimer(acts, &s.eapTimer, Timer{Kind: TimerEAP, Peer: s.addr, Seq: a.Timer}, a.After)
 		case wsc.StopTimer:
-			t := Timer{Kind: TimerEAP, Peer: s.addr, Seq: a.Timer}
-			if s.eapTimer != nil && *s.eapTimer == t {
-				s.eapTimer = nil
-			}
-			acts = append(acts, StopTimer{Timer: t})
+			acts = disarmTimer(acts, &s.eapTimer, Timer{Kind: TimerEAP, Peer: s.addr, Seq: a.Timer})
 		case wsc.Succeeded:
 			acts = append(acts, Notify{Notification: ProvisioningSucceeded{Peer: s.addr}})
 			m.pbc.Remove(a.Peer.UUID)
