@@ -3,6 +3,9 @@ package group
 import (
 	"context"
 	"fmt"
+	"net/netip"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/p2pmanager/p2pmanager/supplicant/clock"
@@ -17,7 +20,7 @@ type machine interface {
 // command is a call from the API into the loop.
 type command struct {
 	ev    Event
-	reply chan error
+	reply chan Reply
 }
 
 // runner is the edge of one machine: it owns the interface and runs the
@@ -36,7 +39,10 @@ type runner struct {
 	out     chan Notification
 	cmds    chan command
 	done    chan struct{}
-	reply   *error // the Reply of the command being handled
+	reply   *Reply // the Reply of the command being handled
+
+	addrMu sync.Mutex
+	addrs  []netip.Prefix // IP addresses we put on the interface
 }
 
 func newRunner(ifc radio.Interface, clk clock.Clock, m machine) *runner {
@@ -91,11 +97,11 @@ func (r *runner) loop() {
 				r.feed(TimerFired{Timer: t})
 			}
 		case c := <-r.cmds:
-			var err error
-			r.reply = &err
+			var rep Reply
+			r.reply = &rep
 			r.feed(c.ev)
 			r.reply = nil
-			c.reply <- err
+			c.reply <- rep
 		case out <- next:
 			r.notes[0] = nil
 			r.notes = r.notes[1:]
@@ -188,6 +194,7 @@ func (r *runner) do(a Action) {
 	case Disconnect:
 		err = r.ifc.Disconnect(ctx, a.Reason)
 	case DeleteInterface:
+		r.deleteAddresses(ctx)
 		err = r.ifc.Delete(ctx)
 	case SetTimer:
 		if old, ok := r.timers[a.Timer]; ok {
@@ -206,10 +213,16 @@ func (r *runner) do(a Action) {
 			delete(r.timers, a.Timer)
 		}
 	case Notify:
+		if g, ok := a.Notification.(GroupStarted); ok && g.Role == RoleClient && g.IP.IsValid() {
+			// The address the GO allocated in the 4-way handshake goes
+			// on our interface before the group is reported up.
+			g.AddressErr = r.addAddress(ctx, g.IP)
+			a.Notification = g
+		}
 		r.notes = append(r.notes, a.Notification)
 	case Reply:
 		if r.reply != nil {
-			*r.reply = a.Err
+			*r.reply = a
 		}
 	case Checkpoint:
 		r.pending = append(r.pending, CheckpointReached(a))
@@ -221,20 +234,62 @@ func (r *runner) do(a Action) {
 
 // call runs a command in the loop and waits for its answer.
 func (r *runner) call(ctx context.Context, ev Event) error {
-	c := command{ev: ev, reply: make(chan error, 1)}
+	rep, err := r.query(ctx, ev)
+	if err != nil {
+		return err
+	}
+	return rep.Err
+}
+
+// query runs a command in the loop and returns its Reply.
+func (r *runner) query(ctx context.Context, ev Event) (Reply, error) {
+	c := command{ev: ev, reply: make(chan Reply, 1)}
 	select {
 	case r.cmds <- c:
 	case <-r.done:
-		return ErrClosed
+		return Reply{}, ErrClosed
 	case <-ctx.Done():
-		return ctx.Err()
+		return Reply{}, ctx.Err()
 	}
 	select {
-	case err := <-c.reply:
-		return err
+	case rep := <-c.reply:
+		return rep, nil
 	case <-ctx.Done():
-		return ctx.Err()
+		return Reply{}, ctx.Err()
 	}
+}
+
+// addAddress puts an IP address on the group interface and remembers it,
+// so that the group's end removes it.
+func (r *runner) addAddress(ctx context.Context, p netip.Prefix) error {
+	if err := r.ifc.AddAddress(ctx, p); err != nil {
+		return fmt.Errorf("group: setting %v on %s: %w", p, r.ifc.Info().Name, err)
+	}
+	r.addrMu.Lock()
+	defer r.addrMu.Unlock()
+	if !slices.Contains(r.addrs, p) {
+		r.addrs = append(r.addrs, p)
+	}
+	return nil
+}
+
+// deleteAddresses removes the addresses we set, before the interface
+// goes (best effort: the kernel drops them with the interface anyway).
+func (r *runner) deleteAddresses(ctx context.Context) {
+	r.addrMu.Lock()
+	addrs := r.addrs
+	r.addrs = nil
+	r.addrMu.Unlock()
+	for _, p := range addrs {
+		_ = r.ifc.DeleteAddress(ctx, p)
+	}
+}
+
+// addresses lists the addresses we set on the interface.
+func (r *runner) addresses() []netip.Prefix {
+	r.addrMu.Lock()
+	defer r.addrMu.Unlock()
+	return slices.Clone(r.addrs)
 }
 
 // GO is a running P2P Group Owner: the edge of a GOMachine.
@@ -269,6 +324,12 @@ func StartGO(ctx context.Context, phy radio.Phy, cfg GOConfig) (*GO, error) {
 	info := ifc.Info()
 	m.bind(GOEnv{Interface: info, ProbeRespOffload: pi.ProbeRespOffload, ControlPort: pi.ControlPortOverNL})
 	g := &GO{r: newRunner(ifc, orClock(cfg.Clock), m), m: m, info: info}
+	// Our address goes on before the AP starts, so that a client's DHCP
+	// finds the server ready.
+	if err := g.r.addAddress(ctx, m.pool.gate); err != nil {
+		_ = ifc.Delete(context.WithoutCancel(ctx))
+		return nil, err
+	}
 	go g.r.loop()
 	return g, nil
 }
@@ -301,6 +362,25 @@ func (g *GO) Stop(ctx context.Context) error { return g.r.call(ctx, Stop{}) }
 func (g *GO) RemoveClient(ctx context.Context, addr MAC) error {
 	return g.r.call(ctx, RemoveClient{Addr: addr})
 }
+
+// Lease returns the IPv4 address of the member whose P2P Interface Address
+// is addr, for a DHCP server: the address its 4-way handshake allocated or
+// a new one from the same pool (then MemberAddressed is reported).
+// Stations that are not members get ErrUnknownClient.
+func (g *GO) Lease(ctx context.Context, addr MAC) (netip.Addr, error) {
+	rep, err := g.r.query(ctx, LeaseQuery{Addr: addr})
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	if rep.Err != nil {
+		return netip.Addr{}, rep.Err
+	}
+	a, _ := rep.Value.(netip.Addr)
+	return a, nil
+}
+
+// Address is the GO's own address on the group interface.
+func (g *GO) Address() netip.Prefix { return g.m.pool.gate }
 
 // AllowJoin opens the Registrar for a joining client (WPS push button or
 // PIN), for peer only when not zero, for timeout (0: the 120 s walk time).
@@ -350,6 +430,20 @@ func (c *Client) Notifications() <-chan Notification { return c.r.out }
 
 // Done is closed when the client has left and its interface is gone.
 func (c *Client) Done() <-chan struct{} { return c.r.done }
+
+// SetAddress puts an address obtained by DHCP on the group interface; the
+// group's end removes it.
+func (c *Client) SetAddress(ctx context.Context, p netip.Prefix) error {
+	select {
+	case <-c.r.done:
+		return ErrClosed
+	default:
+	}
+	return c.r.addAddress(ctx, p)
+}
+
+// Addresses lists the addresses we put on the group interface.
+func (c *Client) Addresses() []netip.Prefix { return c.r.addresses() }
 
 // Leave disconnects from the group and deletes the interface.
 func (c *Client) Leave(ctx context.Context) error { return c.r.call(ctx, Stop{}) }

@@ -178,19 +178,19 @@ func NewGOMachine(cfg GOConfig, env GOEnv) (*GOMachine, error) {
 		return nil, fmt.Errorf("group: GTK: %w", err)
 	}
 	m.gtk = eapol.GroupKey{KeyID: 1, Key: gtk}
-	if !cfg.NoIPAllocation {
-		gate, start, end := cfg.Address, cfg.PoolStart, cfg.PoolEnd
-		if !gate.IsValid() {
-			gate = DefaultGOAddress
-		}
-		if !start.IsValid() {
-			start = DefaultPoolStart
-		}
-		if !end.IsValid() {
-			end = DefaultPoolEnd
-		}
-		m.pool = newIPPool(gate, start, end)
+	// One pool for the IP Address Allocation in the 4-way handshake and
+	// for the DHCP server (LeaseQuery), so that the two never clash.
+	gate, start, end := cfg.Address, cfg.PoolStart, cfg.PoolEnd
+	if !gate.IsValid() {
+		gate = DefaultGOAddress
 	}
+	if !start.IsValid() {
+		start = DefaultPoolStart
+	}
+	if !end.IsValid() {
+		end = DefaultPoolEnd
+	}
+	m.pool = newIPPool(gate, start, end)
 	m.maxSTA = cfg.MaxClients
 	if m.maxSTA <= 0 {
 		m.maxSTA = DefaultMaxClients
@@ -253,8 +253,34 @@ func (m *GOMachine) Handle(now time.Time, ev Event) []Action {
 		return m.removeClient(ev.Addr)
 	case AllowJoin:
 		return m.allowJoin(ev)
+	case LeaseQuery:
+		return m.leaseQuery(ev.Addr)
 	}
 	return nil
+}
+
+// leaseQuery answers the DHCP server: the address of a member named by its
+// P2P Interface Address, from the pool the IP Address Allocation uses (the
+// one it got in message 3/4 if it did). Stations that have not completed
+// the 4-way handshake get none.
+func (m *GOMachine) leaseQuery(addr MAC) []Action {
+	if m.state != goRunning {
+		return []Action{Reply{Err: ErrClosed}}
+	}
+	s := m.stations[addr]
+	if s == nil || s.state != staJoined {
+		return []Action{Reply{Err: ErrUnknownClient}}
+	}
+	a, ok := m.pool.allocate(addr)
+	if !ok {
+		return []Action{Reply{Err: ErrPoolExhausted}}
+	}
+	var acts []Action
+	if s.ip != a {
+		s.ip = a
+		acts = append(acts, Notify{Notification: MemberAddressed{DeviceAddress: s.devAddr, InterfaceAddress: s.addr, IP: a}})
+	}
+	return append(acts, Reply{Value: a})
 }
 
 // start registers for the SME's frames, starts the AP and installs the
@@ -323,11 +349,7 @@ func (m *GOMachine) groupStarted() GroupStarted {
 		PSK:             bytes.Clone(m.pmk),
 		Persistent:      m.cfg.Persistent,
 	}
-	if m.pool != nil {
-		g.IP = m.pool.gate
-	} else if m.cfg.Address.IsValid() {
-		g.IP = m.cfg.Address
-	}
+	g.IP = m.pool.gate
 	for _, s := range m.members() {
 		if s.ip.IsValid() {
 			g.PeerIPs = append(g.PeerIPs, s.ip)
@@ -829,7 +851,7 @@ func (m *GOMachine) networkKey() []byte {
 
 // allocateIP is the Authenticator's AllocateIP.
 func (m *GOMachine) allocateIP(spa MAC) (eapol.IPAddressAllocation, bool) {
-	if m.pool == nil {
+	if m.cfg.NoIPAllocation {
 		return eapol.IPAddressAllocation{}, false
 	}
 	a, ok := m.pool.allocate(spa)
@@ -1094,9 +1116,7 @@ func (m *GOMachine) forget(s *station) {
 	if s.aid != 0 {
 		delete(m.aids, s.aid)
 	}
-	if m.pool != nil {
-		m.pool.release(s.addr)
-	}
+	m.pool.release(s.addr)
 	if m.stations[s.addr] == s {
 		delete(m.stations, s.addr)
 	}
@@ -1160,7 +1180,7 @@ func (m *GOMachine) p2pCapability() *p2pmsg.Capability {
 	if len(m.members()) >= m.maxSTA {
 		g |= p2pmsg.GroupCapGroupLimit
 	}
-	if m.pool != nil {
+	if !m.cfg.NoIPAllocation {
 		g |= p2pmsg.GroupCapIPAddressAllocation
 	}
 	return &p2pmsg.Capability{Device: m.cfg.Device.Capability &^ p2pmsg.DevCapClientDiscoverability, Group: g}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/p2pmanager/p2pmanager/supplicant/eapol"
 	"github.com/p2pmanager/p2pmanager/supplicant/ieee80211"
 	"github.com/p2pmanager/p2pmanager/supplicant/p2pmsg"
@@ -533,5 +534,79 @@ func TestGOWithAStoredPSKProvisionsItInHexadecimal(t *testing.T) {
 			t.Errorf("client started with PSK %x passphrase %q", st.PSK, st.Passphrase)
 		}
 		await[GroupStarted](t, gw, time.Second)
+	})
+}
+
+func TestGroupAddressesAreOnTheInterfacesUntilTheGroupEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newSim(t)
+		goNode, cliNode := s.node("go"), s.node("client")
+		g, gw := mustStartGO(t, s, goNode, GOConfig{
+			Device: goNode.device("go"), Freq: testFreq, SSID: testSSID, Passphrase: testPassphrase, Rand: seeded(1),
+		})
+		c, cw := mustStartClient(t, s, cliNode, ClientConfig{
+			Device: cliNode.device("client"), GODeviceAddress: goNode.dev, Freq: testFreq, SSID: testSSID, Passphrase: testPassphrase, Rand: seeded(2),
+		})
+		await[GroupStarted](t, gw, time.Second)
+		st := await[GroupStarted](t, cw, 10*time.Second)
+		if st.AddressErr != nil {
+			t.Fatalf("client address: %v", st.AddressErr)
+		}
+		goName, cliName := g.Interface().Name, c.Interface().Name
+		if diff := cmp.Diff([]netip.Prefix{netip.MustParsePrefix("192.168.49.1/24")}, goNode.phy.Addresses(goName), cmpopts.EquateComparable(netip.Prefix{})); diff != "" {
+			t.Errorf("GO interface addresses (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]netip.Prefix{netip.MustParsePrefix("192.168.49.2/24")}, cliNode.phy.Addresses(cliName), cmpopts.EquateComparable(netip.Prefix{})); diff != "" {
+			t.Errorf("client interface addresses (-want +got):\n%s", diff)
+		}
+		if err := c.Leave(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if err := g.Stop(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		<-c.Done()
+		<-g.Done()
+		if a, b := goNode.phy.Addresses(goName), cliNode.phy.Addresses(cliName); a != nil || b != nil {
+			t.Errorf("addresses left behind: GO %v, client %v", a, b)
+		}
+	})
+}
+
+func TestGOLeasesDHCPAddressesToMembersOnlyFromItsPool(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newSim(t)
+		goNode, cliNode := s.node("go"), s.node("client")
+		g, gw := mustStartGO(t, s, goNode, GOConfig{
+			Device: goNode.device("go"), Freq: testFreq, SSID: testSSID, Passphrase: testPassphrase, NoIPAllocation: true, Rand: seeded(1),
+		})
+		c, cw := mustStartClient(t, s, cliNode, ClientConfig{
+			Device: cliNode.device("client"), GODeviceAddress: goNode.dev, Freq: testFreq, SSID: testSSID, Passphrase: testPassphrase, Rand: seeded(2),
+		})
+		await[GroupStarted](t, gw, time.Second)
+		if st := await[GroupStarted](t, cw, 10*time.Second); st.IP.IsValid() {
+			t.Fatalf("client got %v in the handshake from a GO without IP Address Allocation", st.IP)
+		}
+		await[MemberJoined](t, gw, time.Second)
+		ctx := context.Background()
+		if _, err := g.Lease(ctx, MAC{0x02, 9, 9, 9, 9, 9}); !errors.Is(err, ErrUnknownClient) {
+			t.Errorf("lease for a stranger: %v, want ErrUnknownClient", err)
+		}
+		want := netip.MustParseAddr("192.168.49.2")
+		for range 2 { // the same address every time
+			a, err := g.Lease(ctx, c.Interface().Addr)
+			if err != nil || a != want {
+				t.Fatalf("lease for the member: %v, %v; want %v", a, err, want)
+			}
+		}
+		if n := await[MemberAddressed](t, gw, time.Second); n.IP != want || n.DeviceAddress != cliNode.dev {
+			t.Errorf("MemberAddressed %+v", n)
+		}
+		if err := c.SetAddress(ctx, netip.PrefixFrom(want, 24)); err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Addresses(); len(got) != 1 || got[0] != netip.PrefixFrom(want, 24) {
+			t.Errorf("client addresses %v", got)
+		}
 	})
 }

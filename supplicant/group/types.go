@@ -70,6 +70,11 @@ type (
 		Peer    MAC
 		Timeout time.Duration
 	}
+	// LeaseQuery asks a GO for the IPv4 address of the member with P2P
+	// Interface Address Addr (its DHCP client hardware address), for the
+	// DHCP server: the one its 4-way handshake allocated, or a new one from
+	// the same pool. Non-members get ErrUnknownClient.
+	LeaseQuery struct{ Addr MAC }
 )
 
 func (Start) isEvent()             {}
@@ -82,6 +87,7 @@ func (CheckpointReached) isEvent() {}
 func (Stop) isEvent()              {}
 func (RemoveClient) isEvent()      {}
 func (AllowJoin) isEvent()         {}
+func (LeaseQuery) isEvent()        {}
 
 // Tag names a transmitted frame whose TxStatus the machine wants back.
 type Tag struct {
@@ -185,8 +191,12 @@ type (
 	StopTimer struct{ Timer Timer }
 	// Notify delivers a notification upward.
 	Notify struct{ Notification Notification }
-	// Reply answers the command being handled.
-	Reply struct{ Err error }
+	// Reply answers the command being handled; Value is a query's answer
+	// (LeaseQuery: a netip.Addr).
+	Reply struct {
+		Err   error
+		Value any
+	}
 	// Checkpoint asks for CheckpointReached once the actions before it
 	// have run.
 	Checkpoint struct{ Name string }
@@ -257,6 +267,9 @@ type GroupStarted struct {
 	IP netip.Prefix
 	// PeerIPs are the members' addresses on a GO, the GO's on a client.
 	PeerIPs []netip.Addr
+	// AddressErr says why IP could not be put on the interface (nil: it
+	// is there).
+	AddressErr error
 }
 
 // String describes the group without its credential, so that a
@@ -271,6 +284,14 @@ type MemberJoined struct {
 	DeviceAddress    MAC // zero for a legacy (non-P2P) client
 	InterfaceAddress MAC
 	DeviceName       string // as received in its P2P IE (Sanitize before showing)
+	IP               netip.Addr
+}
+
+// MemberAddressed: a member got an address from our DHCP server (one it
+// had not been given in its 4-way handshake).
+type MemberAddressed struct {
+	DeviceAddress    MAC
+	InterfaceAddress MAC
 	IP               netip.Addr
 }
 
@@ -323,6 +344,7 @@ type GroupRemoved struct {
 func (GroupStarted) isNotification()          {}
 func (MemberJoined) isNotification()          {}
 func (MemberLeft) isNotification()            {}
+func (MemberAddressed) isNotification()       {}
 func (MemberFailed) isNotification()          {}
 func (ProvisioningSucceeded) isNotification() {}
 func (ProvisioningFailed) isNotification()    {}
@@ -345,4 +367,5 @@ var (
 	ErrClosed           = errors.New("group: closed")
 	ErrInvalidConfig    = errors.New("group: invalid configuration")
 	ErrStationVanished  = errors.New("group: station left before joining")
+	ErrPoolExhausted    = errors.New("group: no free address in the pool")
 )

@@ -24,6 +24,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/p2pmanager/p2pmanager/supplicant/ieee80211"
@@ -102,6 +103,7 @@ type Interface interface {
 	Station
 	ControlPort
 	Keys
+	Addresses
 	// Delete removes the interface (stopping a P2P device first). Its event
 	// stream ends with InterfaceRemoved and is then closed.
 	Delete(ctx context.Context) error
@@ -191,6 +193,18 @@ type Keys interface {
 	// group owner the station, on a client the BSSID
 	// (NL80211_CMD_SET_STATION with NL80211_STA_FLAG_AUTHORIZED).
 	SetAuthorized(ctx context.Context, peer ieee80211.MAC, authorized bool) error
+}
+
+// Addresses configures the IP addresses of a netdev interface (rtnetlink
+// RTM_NEWADDR and RTM_DELADDR): a P2P group interface's own address. A P2P
+// Device has no netdev: both fail with ErrNotSupported there.
+type Addresses interface {
+	// AddAddress adds an address with its prefix; adding one the interface
+	// has already is not an error.
+	AddAddress(ctx context.Context, p netip.Prefix) error
+	// DeleteAddress removes it; removing one it does not have is not an
+	// error.
+	DeleteAddress(ctx context.Context, p netip.Prefix) error
 }
 
 // IfType is an interface type (nl80211_iftype).

@@ -164,6 +164,11 @@ func (l *fakeLink) addAddress(_ context.Context, ifindex int, p netip.Prefix) er
 	return nil
 }
 
+func (l *fakeLink) delAddress(_ context.Context, ifindex int, p netip.Prefix) error {
+	l.log("ip del " + strconv.Itoa(ifindex) + " " + p.String())
+	return nil
+}
+
 // fakePAE records PAE sockets and what they send; deliver feeds received PDUs.
 type fakePAE struct {
 	mu      sync.Mutex

@@ -3,6 +3,7 @@ package nl80211
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -858,3 +859,33 @@ func TestSendEAPOLReportsItsOwnAckedStatusWhenTheKernelCannot(t *testing.T) {
 
 // eapolErr keeps the error of a SendEAPOL.
 func eapolErr(_ radio.Cookie, err error) error { return err }
+
+func TestAddressesAreAddedAndDeletedOnTheGroupNetdevOnly(t *testing.T) {
+	tb := newTestBackend(t)
+	p := tb.phy0(t)
+	addr := ieee80211.MAC{0x02, 0x4e, 0x4c, 0, 0, 1}
+	tb.k.reply(unix.NL80211_CMD_NEW_INTERFACE, newInterfaceReply(t, 9, 5, unix.NL80211_IFTYPE_P2P_GO, "p2p-go3", addr))
+	gi, err := p.NewInterface(context.Background(), radio.InterfaceConfig{Type: radio.IfP2PGO, Addr: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pfx := netip.MustParsePrefix("192.168.49.1/24")
+	if err := gi.AddAddress(context.Background(), pfx); err != nil {
+		t.Fatal(err)
+	}
+	if err := gi.DeleteAddress(context.Background(), pfx); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"up 9", "ip 9 192.168.49.1/24", "ip del 9 192.168.49.1/24"}, tb.link.ops); diff != "" {
+		t.Errorf("link operations (-want +got):\n%s", diff)
+	}
+
+	tb.k.reply(unix.NL80211_CMD_NEW_INTERFACE, newInterfaceReply(t, 0, 3, unix.NL80211_IFTYPE_P2P_DEVICE, "", own))
+	di, err := p.NewInterface(context.Background(), radio.InterfaceConfig{Type: radio.IfP2PDevice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := di.AddAddress(context.Background(), pfx); !errors.Is(err, radio.ErrNotSupported) {
+		t.Errorf("AddAddress on a P2P Device: %v, want ErrNotSupported", err)
+	}
+}

@@ -2,6 +2,7 @@ package simradio
 
 import (
 	"context"
+	"net/netip"
 	"slices"
 
 	"github.com/p2pmanager/p2pmanager/supplicant/ieee80211"
@@ -23,6 +24,7 @@ type iface struct {
 	installs   map[radio.KeyRef]int
 	pairwise   map[ieee80211.MAC]radio.Key // the last pairwise key per peer: the one used
 	authorized map[ieee80211.MAC]bool
+	addrs      []netip.Prefix // IP addresses, in the order added
 }
 
 // check fails a call on a removed interface or with a done context. m.mu
@@ -156,5 +158,43 @@ func (f *iface) Delete(ctx context.Context) error {
 	f.teardown(true)
 	f.close()
 	f.p.ifaces = slices.DeleteFunc(f.p.ifaces, func(g *iface) bool { return g == f })
+	return nil
+}
+
+// AddAddress records an IP address on a netdev interface (see
+// radio.Addresses); the simulated medium carries no IP.
+func (f *iface) AddAddress(ctx context.Context, pfx netip.Prefix) error {
+	const opName = "add address"
+	m := f.p.m
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := f.check(ctx, opName); err != nil {
+		return err
+	}
+	if f.info.Type == radio.IfP2PDevice {
+		return opErr(opName, radio.ErrNotSupported, "a P2P Device has no netdev")
+	}
+	if !pfx.IsValid() {
+		return opErr(opName, radio.ErrInvalid, "invalid prefix")
+	}
+	if !slices.Contains(f.addrs, pfx) {
+		f.addrs = append(f.addrs, pfx)
+	}
+	return nil
+}
+
+// DeleteAddress removes an IP address recorded by AddAddress.
+func (f *iface) DeleteAddress(ctx context.Context, pfx netip.Prefix) error {
+	const opName = "delete address"
+	m := f.p.m
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := f.check(ctx, opName); err != nil {
+		return err
+	}
+	if f.info.Type == radio.IfP2PDevice {
+		return opErr(opName, radio.ErrNotSupported, "a P2P Device has no netdev")
+	}
+	f.addrs = slices.DeleteFunc(f.addrs, func(a netip.Prefix) bool { return a == pfx })
 	return nil
 }

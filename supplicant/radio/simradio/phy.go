@@ -3,6 +3,7 @@ package simradio
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -373,6 +374,19 @@ func (p *Phy) KeyInstalls(ifAddr ieee80211.MAC, ref radio.KeyRef) int {
 		return 0
 	}
 	return f.installs[ref]
+}
+
+// Addresses lists the IP addresses of the interface named name (nil when
+// there is no such interface any more).
+func (p *Phy) Addresses(name string) []netip.Prefix {
+	p.m.mu.Lock()
+	defer p.m.mu.Unlock()
+	for _, f := range p.ifaces {
+		if f.info.Name == name && !f.closed {
+			return slices.Clone(f.addrs)
+		}
+	}
+	return nil
 }
 
 // Stations lists the stations the AP interface with address ifAddr has
