@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -34,6 +37,25 @@ type Config struct {
 	// start, whatever the D-Bus clients ask (demos, kiosks): StopDiscovery
 	// then only ends what the clients asked for.
 	Discover *dbusapi.DiscoveryOptions
+	// DHCP, when set, serves addresses on the groups where we are GO and
+	// obtains one where we are a client and the GO gave none in the 4-way
+	// handshake. Nil leaves addressing to the EAPOL IP Address Allocation
+	// (enough between our own cores, e.g. on the simulated medium).
+	DHCP DHCP
+	// DHCPTimeout bounds a client's DHCP (30 s when 0).
+	DHCPTimeout time.Duration
+}
+
+// DHCP is what the coordinator needs of a DHCPv4 implementation (package
+// ipconf on the kernel's interfaces).
+type DHCP interface {
+	// Serve runs a server on the GO's interface ifname, which has address
+	// own; lease names the address of each client (by its hardware
+	// address) or refuses it. Closing the result stops the server.
+	Serve(ctx context.Context, ifname string, own netip.Prefix, lease func(ctx context.Context, hw net.HardwareAddr) (netip.Addr, error)) (io.Closer, error)
+	// Acquire obtains an address on a client's interface ifname: the
+	// address with its prefix and the server's address.
+	Acquire(ctx context.Context, ifname string) (addr netip.Prefix, server netip.Addr, err error)
 }
 
 // Coordinator implements dbusapi.Backend over the P2P cores of the radios
@@ -50,7 +72,9 @@ type Coordinator struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	ndevs int
+	ndevs       int
+	dhcp        DHCP
+	dhcpTimeout time.Duration
 	// Owned by the loop (devs is fixed once New returns).
 	devs       []*device
 	subscribed bool
@@ -82,7 +106,10 @@ type device struct {
 	// own counts, by peer, the negotiations we run ourselves (Connect, an
 	// accepted request): their group is started where they run, the others
 	// (a peer we authorized negotiated) from NegotiationSucceeded.
-	own       map[dbusapi.MAC]int
+	own map[dbusapi.MAC]int
+	// pins are the PINs of incoming requests the agent accepted, by peer,
+	// for the group formed when the peer negotiates.
+	pins      map[dbusapi.MAC]string
 	finding   bool
 	listening bool
 }
@@ -109,6 +136,12 @@ func New(ctx context.Context, rb radio.Backend, cfg Config, log *zap.Logger) (*C
 		events: make(chan dbusapi.Event, cfg.EventBuffer),
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
+		dhcp:   cfg.DHCP,
+
+		dhcpTimeout: cfg.DHCPTimeout,
+	}
+	if c.dhcpTimeout <= 0 {
+		c.dhcpTimeout = 30 * time.Second
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	for _, phy := range phys {
@@ -143,6 +176,7 @@ func New(ctx context.Context, rb radio.Backend, cfg Config, log *zap.Logger) (*C
 			peers:  map[dbusapi.MAC]dbusapi.PeerInfo{},
 			groups: map[dbusapi.GroupID]*runningGroup{},
 			own:    map[dbusapi.MAC]int{},
+			pins:   map[dbusapi.MAC]string{},
 		}
 		d.info = dbusapi.DeviceInfo{
 			ID:                d.id,
@@ -428,7 +462,13 @@ func (d *device) notification(n p2p.Notification) {
 	case p2p.ProvisionDiscoveryRequest:
 		log.Info("provision discovery request", zap.Stringer("peer", x.Peer), zap.Stringer("method", x.Method), zap.Bool("accepted", x.Accepted))
 		if x.Accepted {
-			d.askAgent(x.Peer, dbusapi.RequestProvision, x.Method)
+			kind := dbusapi.RequestProvision
+			if d.runningGO() != nil {
+				// Provision Discovery with a running GO is how a client
+				// asks to join (Wi-Fi P2P v1.7, 3.2.3).
+				kind = dbusapi.RequestJoin
+			}
+			d.askAgent(x.Peer, kind, x.Method)
 		}
 	case p2p.GONegotiationRequest:
 		log.Info("GO negotiation request", zap.Stringer("peer", x.Peer), zap.Stringer("method", x.Method), zap.Uint8("go_intent", x.GOIntent))
@@ -459,12 +499,16 @@ func (d *device) ownDone(peer dbusapi.MAC) {
 }
 
 // formGroup starts, on the loop, the group of a negotiation no Connect
-// waits for; it is reported by GroupUpdated like any other. Push button
-// only: a PIN would have to come from the agent.
+// waits for (a peer we had authorized negotiated); it is reported by
+// GroupUpdated like any other. A PIN method uses the PIN the agent saw or
+// gave when it accepted the peer.
 func (d *device) formGroup(res p2p.NegotiationResult) {
 	log := d.c.log.With(zap.String("device", string(d.id)), zap.Stringer("peer", res.Peer))
-	if res.Method != p2p.MethodPBC {
-		log.Warn("group formation with a PIN after an incoming negotiation is not implemented", zap.Stringer("method", res.Method))
+	pin := d.pins[dbusapi.MAC(res.Peer)]
+	delete(d.pins, dbusapi.MAC(res.Peer))
+	if res.Method != p2p.MethodPBC && pin == "" {
+		log.Warn("GO negotiation with a PIN method but no PIN from the agent: no group", zap.Stringer("method", res.Method))
+		d.setLastError(dbusapi.MAC(res.Peer), fmt.Errorf("%w: no PIN for %v", dbusapi.ErrFailed, res.Method))
 		return
 	}
 	gdev := d.groupDevice()
@@ -473,7 +517,7 @@ func (d *device) formGroup(res p2p.NegotiationResult) {
 		defer d.c.wg.Done()
 		ctx, cancel := context.WithTimeout(d.c.ctx, 3*time.Minute)
 		defer cancel()
-		g, err := d.startGroup(ctx, res, gdev, groupWPS(res.Role, res.Method, ""))
+		g, err := d.startGroup(ctx, res, gdev, groupWPS(res.Role, res.Method, pin))
 		if err == nil {
 			err = d.await(ctx, g)
 		}
@@ -525,11 +569,18 @@ func (d *device) setLastError(a dbusapi.MAC, err error) {
 	d.c.emit(dbusapi.PeerUpdated{Device: d.id, Info: p})
 }
 
-// askAgent sends an AgentAuthorize request. On acceptance the peer is
-// authorized, so that its next GO Negotiation Request succeeds; for a GO
-// Negotiation Request we also start the negotiation ourselves, since the
-// peer, answered with status 1 (information unavailable), now waits for
-// our request (Wi-Fi P2P v1.7, 3.1.4.2; hostap does the same).
+// askAgent sends an AgentAuthorize request. On acceptance (off the loop,
+// since a PIN may have to come from the agent first):
+//   - RequestJoin: a peer provisioning with our running GO gets its
+//     Registrar opened for it (AllowJoin) with the method it asked for;
+//   - otherwise the peer is authorized, so that its next GO Negotiation
+//     Request succeeds; for a GO Negotiation Request we also start the
+//     negotiation ourselves, since the peer, answered with status 1
+//     (information unavailable), now waits for our request (Wi-Fi P2P
+//     v1.7, 3.1.4.2; hostap does the same).
+//
+// With a PIN method, the PIN is generated and shown through the agent when
+// we display it, or asked of the agent when the peer displays it.
 func (d *device) askAgent(peer p2p.MAC, kind dbusapi.RequestKind, m p2p.WPSMethod) {
 	d.c.nextReq++
 	intent := int(d.info.GOIntent)
@@ -550,55 +601,102 @@ func (d *device) askAgent(peer p2p.MAC, kind dbusapi.RequestKind, m p2p.WPSMetho
 				log.Info("agent refused", zap.Error(r.Err))
 				return
 			}
-			d.c.post(func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				if err := d.p2p.Authorize(ctx, peer, p2p.ConnectParams{Method: method, GOIntent: &intent}); err != nil {
-					log.Warn("authorizing the peer", zap.Error(err))
-					return
-				}
-				log.Info("peer authorized")
-				if kind != dbusapi.RequestNegotiation {
-					return
-				}
-				d.own[dbusapi.MAC(peer)]++
-				gdev := d.groupDevice()
-				d.c.wg.Add(1)
-				go func() {
-					defer d.c.wg.Done()
-					ctx, cancel := context.WithTimeout(d.c.ctx, 2*time.Minute)
-					defer cancel()
-					res, err := d.p2p.Connect(ctx, peer, p2p.ConnectParams{Method: method, GOIntent: &intent})
-					if err != nil {
-						log.Info("GO negotiation with the accepted peer failed", zap.Error(err))
-						merr := mapErr(err)
-						d.c.post(func() {
-							d.ownDone(dbusapi.MAC(peer))
-							d.setLastError(dbusapi.MAC(peer), merr)
-						})
-						return
-					}
-					log.Info("GO negotiation with the accepted peer succeeded; starting the group",
-						zap.Stringer("role", res.Role), zap.Int("freq", res.Freq))
-					if method != p2p.MethodPBC {
-						log.Warn("group formation with a PIN after an incoming negotiation is not implemented")
-						return
-					}
-					g, err := d.startGroup(ctx, res, gdev, groupWPS(res.Role, method, ""))
-					if err == nil {
-						err = d.await(ctx, g)
-					}
-					if err != nil {
-						log.Info("group formation with the accepted peer failed", zap.Error(err))
-						d.c.post(func() { d.setLastError(dbusapi.MAC(peer), err) })
-					}
-				}()
-			})
+			d.c.wg.Add(1)
+			go func() {
+				defer d.c.wg.Done()
+				d.accepted(peer, kind, method, intent, log)
+			}()
 		},
 	})
 }
 
-// SetName implements dbusapi.Device.
+// accepted carries out a request the agent accepted (see askAgent). It
+// runs off the loop.
+func (d *device) accepted(peer p2p.MAC, kind dbusapi.RequestKind, method p2p.WPSMethod, intent int, log *zap.Logger) {
+	ctx, cancel := context.WithTimeout(d.c.ctx, 2*time.Minute)
+	defer cancel()
+	pin, err := d.pinFor(ctx, dbusapi.MAC(peer), method, "")
+	if err != nil {
+		log.Info("no PIN for the accepted request", zap.Error(err))
+		return
+	}
+	if kind == dbusapi.RequestJoin {
+		var gs *group.GO
+		_ = d.do(ctx, func() error {
+			if g := d.runningGO(); g != nil {
+				gs = g.goSide
+			}
+			return nil
+		})
+		if gs == nil {
+			log.Info("the group the peer asked to join is gone")
+			return
+		}
+		if err := gs.AllowJoin(ctx, groupWPS(p2p.RoleGO, method, pin), group.MAC(peer), 0); err != nil {
+			log.Warn("opening the Registrar for the joining peer", zap.Error(err))
+			return
+		}
+		log.Info("the joining peer may provision", zap.Stringer("method", method))
+		return
+	}
+	var gdev group.Device
+	err = d.do(ctx, func() error {
+		actx, acancel := context.WithTimeout(ctx, 5*time.Second)
+		defer acancel()
+		if err := d.p2p.Authorize(actx, peer, p2p.ConnectParams{Method: method, GOIntent: &intent}); err != nil {
+			return err
+		}
+		if pin != "" {
+			d.pins[dbusapi.MAC(peer)] = pin
+		}
+		if kind == dbusapi.RequestNegotiation {
+			d.own[dbusapi.MAC(peer)]++
+		}
+		gdev = d.groupDevice()
+		return nil
+	})
+	if err != nil {
+		log.Warn("authorizing the peer", zap.Error(err))
+		return
+	}
+	log.Info("peer authorized")
+	if kind != dbusapi.RequestNegotiation {
+		return
+	}
+	res, err := d.p2p.Connect(ctx, peer, p2p.ConnectParams{Method: method, GOIntent: &intent})
+	if err != nil {
+		log.Info("GO negotiation with the accepted peer failed", zap.Error(err))
+		merr := mapErr(err)
+		d.c.post(func() {
+			d.ownDone(dbusapi.MAC(peer))
+			d.setLastError(dbusapi.MAC(peer), merr)
+		})
+		return
+	}
+	log.Info("GO negotiation with the accepted peer succeeded; starting the group",
+		zap.Stringer("role", res.Role), zap.Int("freq", res.Freq))
+	d.c.post(func() { delete(d.pins, dbusapi.MAC(peer)) })
+	g, err := d.startGroup(ctx, res, gdev, groupWPS(res.Role, method, pin))
+	if err == nil {
+		err = d.await(ctx, g)
+	}
+	if err != nil {
+		log.Info("group formation with the accepted peer failed", zap.Error(err))
+		d.c.post(func() { d.setLastError(dbusapi.MAC(peer), err) })
+	}
+}
+
+// runningGO is a started group where we are GO, nil when there is none.
+func (d *device) runningGO() *runningGroup {
+	var best *runningGroup
+	for _, g := range d.groups {
+		if g.goSide != nil && g.started && (best == nil || g.id < best.id) {
+			best = g
+		}
+	}
+	return best
+}
+
 func (d *device) SetName(ctx context.Context, name string) error {
 	return d.do(ctx, func() error {
 		if err := d.p2p.SetName(ctx, name); err != nil {
@@ -716,6 +814,7 @@ func (d *device) CreateGroup(ctx context.Context, o dbusapi.GroupOptions) (dbusa
 		}
 		g := newRunningGroup(dbusapi.MAC{})
 		g.goSide, g.done = gs, gs.Done()
+		d.serveDHCP(ctx, g)
 		return g, nil
 	})
 	if err != nil {
@@ -768,7 +867,7 @@ func groupFrequency(usable []uint32, o dbusapi.GroupOptions) (int, error) {
 // the peer displays).
 func (d *device) Connect(ctx context.Context, peer dbusapi.MAC, o dbusapi.ConnectOptions) (dbusapi.GroupID, error) {
 	if o.Join {
-		return 0, fmt.Errorf("%w: joining a running group is not implemented yet", dbusapi.ErrNotSupported)
+		return d.join(ctx, peer, o)
 	}
 	var (
 		params p2p.ConnectParams
@@ -815,6 +914,93 @@ func (d *device) Connect(ctx context.Context, peer dbusapi.MAC, o dbusapi.Connec
 	d.c.log.Info("GO negotiation done; starting the group", zap.Stringer("peer", res.Peer),
 		zap.Stringer("role", res.Role), zap.Int("freq", res.Freq), zap.String("ssid", res.SSID))
 	g, err := d.startGroup(ctx, res, gdev, groupWPS(res.Role, params.Method, pin))
+	if err != nil {
+		return 0, err
+	}
+	if err := d.await(ctx, g); err != nil {
+		if ctx.Err() == nil {
+			d.c.post(func() { d.setLastError(peer, err) })
+		}
+		return 0, err
+	}
+	return g.id, nil
+}
+
+// join joins the running group of a peer that is GO as a client (Wi-Fi
+// P2P v1.7, 3.2.3 "P2P Group joining"): Provision Discovery with the GO's
+// P2P Device so that its user allows us (push button pressed, or the PIN
+// shown), then WSC with the GO's Registrar and the 4-way handshake. The
+// group's SSID, BSSID and channel come from the GO's P2P Group ID and
+// probe responses when discovery saw them; otherwise the client finds the
+// GO by its P2P Device Address.
+func (d *device) join(ctx context.Context, peer dbusapi.MAC, o dbusapi.ConnectOptions) (dbusapi.GroupID, error) {
+	var (
+		method p2p.WPSMethod
+		gdev   group.Device
+	)
+	err := d.do(ctx, func() error {
+		if !d.info.Enabled {
+			return fmt.Errorf("%w: P2P is disabled on %s", dbusapi.ErrNotReady, d.id)
+		}
+		p, ok := d.peers[peer]
+		if !ok {
+			return fmt.Errorf("%w: no peer %v", dbusapi.ErrNotFound, peer)
+		}
+		// A peer not (yet) seen as GO may still run a group (its GO
+		// answers on the operating channel only): the client then looks
+		// for it by its P2P Device Address.
+		method = methodFor(o.Method, p.ConfigMethods)
+		gdev = d.groupDevice()
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	gp, err := d.p2p.Peer(ctx, p2p.MAC(peer))
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	pin, err := d.pinFor(ctx, peer, method, o.PIN)
+	if err != nil {
+		return 0, err
+	}
+	pd, err := d.p2p.ProvisionDiscovery(ctx, p2p.MAC(peer), method)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return 0, ctx.Err()
+	case err != nil:
+		merr := mapErr(err)
+		d.c.post(func() { d.setLastError(peer, merr) })
+		return 0, merr
+	case !pd.Accepted:
+		err := fmt.Errorf("%w: the group owner refused %v provisioning", dbusapi.ErrRejected, method)
+		d.c.post(func() { d.setLastError(peer, err) })
+		return 0, err
+	}
+	freq := gp.OperatingFreq
+	if o.Frequency != 0 {
+		freq = int(o.Frequency)
+	}
+	d.c.log.Info("joining the group of a peer", zap.Stringer("peer", gp.Address), zap.String("ssid", gp.GroupSSID),
+		zap.Stringer("bssid", gp.GroupBSSID), zap.Int("freq", freq), zap.Stringer("method", method))
+	wps := groupWPS(p2p.RoleClient, method, pin)
+	g, err := d.launchGroup(ctx, func() (*runningGroup, error) {
+		cs, err := group.StartClient(ctx, d.phy, group.ClientConfig{
+			Device:             gdev,
+			GODeviceAddress:    gp.Address,
+			GOInterfaceAddress: gp.GroupBSSID,
+			Freq:               freq,
+			SSID:               []byte(gp.GroupSSID),
+			WPS:                &wps,
+			InterfaceAddress:   d.ifAddr,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%w: joining the group: %w", dbusapi.ErrFailed, err)
+		}
+		g := newRunningGroup(peer)
+		g.client, g.done = cs, cs.Done()
+		return g, nil
+	})
 	if err != nil {
 		return 0, err
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/netip"
 	"slices"
 	"time"
@@ -37,6 +38,9 @@ type runningGroup struct {
 	members map[dbusapi.MAC]netip.Addr
 	// configError is the WSC Configuration Error of a failed provisioning.
 	configError wsc.ConfigError
+	// dhcpServer is the DHCP server of a GO (nil without one); set before
+	// the group is registered, closed when it ends.
+	dhcpServer io.Closer
 }
 
 // stop ends the group (GO) or leaves it (client).
@@ -129,6 +133,7 @@ func (d *device) startNegotiated(ctx context.Context, res p2p.NegotiationResult,
 			return nil, fmt.Errorf("%w: starting the group: %w", dbusapi.ErrFailed, err)
 		}
 		g.goSide, g.done = gs, gs.Done()
+		d.serveDHCP(ctx, g)
 		return g, nil
 	}
 	cs, err := group.StartClient(ctx, d.phy, group.ClientConfig{
@@ -172,6 +177,63 @@ func (d *device) register(g *runningGroup) error {
 	d.c.wg.Add(1)
 	go d.c.forwardGroup(d, g)
 	return nil
+}
+
+// serveDHCP starts the DHCP server of a group where we are GO, when the
+// coordinator has DHCP: it leases the members the addresses the GO's pool
+// gives them (the same the 4-way handshake hands out), and nobody else
+// any. Without a server clients still get addresses in the handshake.
+func (d *device) serveDHCP(ctx context.Context, g *runningGroup) {
+	if d.c.dhcp == nil {
+		return
+	}
+	gs := g.goSide
+	ifname := gs.Interface().Name
+	srv, err := d.c.dhcp.Serve(ctx, ifname, gs.Address(), func(ctx context.Context, hw net.HardwareAddr) (netip.Addr, error) {
+		if len(hw) != 6 {
+			return netip.Addr{}, fmt.Errorf("hardware address %v: %w", hw, group.ErrUnknownClient)
+		}
+		return gs.Lease(ctx, group.MAC(hw))
+	})
+	if err != nil {
+		d.c.log.Warn("no DHCP server on the group interface; clients get addresses in the 4-way handshake only",
+			zap.String("interface", ifname), zap.Error(err))
+		return
+	}
+	g.dhcpServer = srv
+}
+
+// acquireAddress obtains our address by DHCP on a group where we are a
+// client and the GO gave none in the 4-way handshake, puts it on the
+// interface and reports the group up. It runs off the loop.
+func (d *device) acquireAddress(g *runningGroup, ifname string) {
+	defer d.c.wg.Done()
+	ctx, cancel := context.WithTimeout(d.c.ctx, d.c.dhcpTimeout)
+	defer cancel()
+	log := d.c.log.With(zap.String("device", string(d.id)), zap.Uint32("group", uint32(g.id)), zap.String("interface", ifname))
+	addr, server, err := d.c.dhcp.Acquire(ctx, ifname)
+	if err == nil {
+		err = g.client.SetAddress(ctx, addr)
+	}
+	if err != nil {
+		log.Warn("no address by DHCP: leaving the group", zap.Error(err))
+		g.finish(fmt.Errorf("%w: no IP address from the group owner by DHCP: %w", dbusapi.ErrTimeout, err))
+		_ = d.LeaveGroup(context.Background(), g.id)
+		return
+	}
+	log.Info("address obtained by DHCP", zap.Stringer("address", addr), zap.Stringer("server", server))
+	d.c.post(func() {
+		if d.groups[g.id] != g {
+			return
+		}
+		g.info.LocalAddresses = []netip.Prefix{addr}
+		if !g.info.GroupOwnerAddress.IsValid() {
+			g.info.GroupOwnerAddress = server
+			g.members[g.info.GroupOwner] = server
+		}
+		d.groupUpdated(g)
+		g.finish(nil)
+	})
 }
 
 // await waits for the outcome of g's formation; when ctx ends first the
@@ -261,12 +323,31 @@ func (d *device) groupNotification(g *runningGroup, n group.Notification) {
 			}
 			g.members = map[dbusapi.MAC]netip.Addr{g.info.GroupOwner: g.info.GroupOwnerAddress}
 		}
+		if x.AddressErr != nil {
+			log.Warn("setting the group address", zap.Error(x.AddressErr))
+		}
 		d.groupUpdated(g)
+		if x.Role == group.RoleClient && !x.IP.IsValid() && d.c.dhcp != nil {
+			// The GO gave no address in the 4-way handshake: the group is
+			// up for the caller once DHCP gave one.
+			d.c.wg.Add(1)
+			go d.acquireAddress(g, x.Interface)
+			return
+		}
 		g.finish(nil)
 	case group.MemberJoined:
 		if x.DeviceAddress == (group.MAC{}) {
 			return // a legacy client has no P2P Device Address
 		}
+		g.members[dbusapi.MAC(x.DeviceAddress)] = x.IP
+		if g.started {
+			d.groupUpdated(g)
+		}
+	case group.MemberAddressed:
+		if x.DeviceAddress == (group.MAC{}) {
+			return
+		}
+		log.Info("member addressed by DHCP", zap.Stringer("peer", x.DeviceAddress), zap.Stringer("address", x.IP))
 		g.members[dbusapi.MAC(x.DeviceAddress)] = x.IP
 		if g.started {
 			d.groupUpdated(g)
@@ -317,6 +398,9 @@ func (d *device) groupEnded(g *runningGroup, why error) {
 		return
 	}
 	delete(d.groups, g.id)
+	if g.dhcpServer != nil {
+		_ = g.dhcpServer.Close()
+	}
 	d.release()
 	g.finish(fmt.Errorf("%w: the group ended before it started: %w", dbusapi.ErrFailed, why))
 	if g.started {

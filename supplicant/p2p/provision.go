@@ -52,8 +52,16 @@ func (c *core) provision(id uint64, peer MAC, m WPSMethod) {
 		c.reply(id, nil, ErrBusy)
 		return
 	}
+	// A GO is asked on its operating channel, where it stays (Wi-Fi P2P
+	// v1.7, 3.2.3: a client joining a group provisions with its GO);
+	// other peers on their Listen Channel.
 	var listen int
-	if !c.peers.view(peer, func(e *peerEntry) { listen = e.ListenFreq }) || listen == 0 {
+	if !c.peers.view(peer, func(e *peerEntry) {
+		listen = e.ListenFreq
+		if e.GroupOwner && e.OperatingFreq != 0 {
+			listen = e.OperatingFreq
+		}
+	}) || listen == 0 {
 		c.reply(id, nil, ErrUnknownPeer)
 		return
 	}
