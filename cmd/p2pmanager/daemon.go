@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/p2pmanager/p2pmanager/coordinator"
+	"github.com/p2pmanager/p2pmanager/ipconf"
 	"github.com/p2pmanager/p2pmanager/dbusapi"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio/nl80211"
@@ -161,6 +162,13 @@ func serve(ctx context.Context, cfg daemonConfig, log *zap.Logger, stdout io.Wri
 	}
 
 	ccfg := coordinator.Config{Name: hostName()}
+	if cfg.Radio == "nl80211" {
+		// Kernel interfaces carry IP: serve DHCP on our groups and use it
+		// where a GO allocates no address in the 4-way handshake. The
+		// simulated medium carries no IP; there the EAPOL IP Address
+		// Allocation gives every address.
+		ccfg.DHCP = kernelDHCP{c: ipconf.New(ipconf.Config{})}
+	}
 	switch cfg.Discover {
 	case "social":
 		ccfg.Discover = &dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverSocial}

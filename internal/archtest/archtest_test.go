@@ -66,6 +66,19 @@ func TestOnlyTheNl80211DriverImportsGenericNetlink(t *testing.T) {
 	}
 }
 
+func TestOnlyIpconfSpeaksDHCP(t *testing.T) {
+	for _, p := range listPackages(t) {
+		if has(p.imports, "github.com/insomniacslk/dhcp") && rel(p.path) != "ipconf" {
+			t.Errorf("%s imports the DHCP library; only ipconf may", rel(p.path))
+		}
+		if within(p.path, "supplicant") || within(p.path, "coordinator") {
+			if has(p.deps, module+"/ipconf") {
+				t.Errorf("%s depends on ipconf; cmd wires it through coordinator.DHCP", rel(p.path))
+			}
+		}
+	}
+}
+
 func TestAtMostOnePackageImportsGodbus(t *testing.T) {
 	var importers []string
 	for _, p := range listPackages(t) {
