@@ -1096,6 +1096,40 @@ func (m *GOMachine) removeStation(s *station, reason uint16, byUs bool, err erro
 	m.forget(s)
 	if wasMember && m.apUp {
 		acts = append(acts, SetBeacon{Beacon: m.beaconData()})
+		acts = append(acts, m.rekeyGroup()...)
+	}
+	return acts
+}
+
+// rekeyGroup replaces the GTK once a member has left, so that it cannot
+// read the group's broadcast traffic any more (IEEE 802.11-2020, 12.7.7,
+// hostapd's wpa_strict_rekey): the new key, under the other Key ID, is
+// installed for transmission at once and handed to every remaining
+// member with the group key handshake (to a station still in its 4-way
+// handshake in message 3/4 when that is still to come).
+func (m *GOMachine) rekeyGroup() []Action {
+	if m.state != goRunning {
+		return nil
+	}
+	var rest []*station
+	for _, s := range m.sortedStations() {
+		if s.auth != nil && (s.state == staJoined || s.state == staHandshake) {
+			rest = append(rest, s)
+		}
+	}
+	if len(rest) == 0 {
+		return nil
+	}
+	key, err := eapol.GenerateGTK(m.rand, len(m.gtk.Key))
+	if err != nil {
+		return nil // keep the old key rather than none
+	}
+	m.gtk = eapol.GroupKey{KeyID: 3 - m.gtk.KeyID, Key: key}
+	acts := []Action{NewKey{Key: radio.Key{
+		Cipher: radio.CipherCCMP128, Index: m.gtk.KeyID, Data: bytes.Clone(key), DefaultTx: true,
+	}}}
+	for _, s := range rest {
+		acts = append(acts, m.eapolActions(s, s.auth.Handle(eapol.RekeyGroup{Key: m.gtk}))...)
 	}
 	return acts
 }

@@ -610,3 +610,43 @@ func TestGOLeasesDHCPAddressesToMembersOnlyFromItsPool(t *testing.T) {
 		}
 	})
 }
+
+func TestTheGORekeysTheGroupWhenAMemberLeavesAndTheOthersKeepUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newSim(t)
+		goNode := s.node("go")
+		g, gw := mustStartGO(t, s, goNode, GOConfig{Device: goNode.device("go"), Freq: testFreq, SSID: testSSID, Passphrase: testPassphrase, Rand: seeded(1)})
+		await[GroupStarted](t, gw, time.Second)
+		var clients []*Client
+		var nodes []*node
+		var watches []*watch
+		for i, name := range []string{"alice", "bob"} {
+			n := s.node(name)
+			c, w := mustStartClient(t, s, n, ClientConfig{
+				Device: n.device(name), GODeviceAddress: goNode.dev, Freq: testFreq, SSID: testSSID, Passphrase: testPassphrase, Rand: seeded(uint64(10 + i)),
+			})
+			await[GroupStarted](t, w, 10*time.Second)
+			await[MemberJoined](t, gw, time.Second)
+			clients, nodes, watches = append(clients, c), append(nodes, n), append(watches, w)
+		}
+		bobIf := clients[1].Interface().Addr
+		if n := nodes[1].phy.KeyInstalls(bobIf, radio.KeyRef{Index: 1}); n != 1 {
+			t.Fatalf("bob installed the first GTK %d times", n)
+		}
+		if err := clients[0].Leave(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		await[MemberLeft](t, gw, 5*time.Second)
+		if !within(10*time.Second, func() bool { return nodes[1].phy.KeyInstalls(bobIf, radio.KeyRef{Index: 2}) == 1 }) {
+			t.Fatal("bob did not get the new GTK under Key ID 2 after alice left")
+		}
+		newKey, ok := goNode.phy.InstalledKey(g.Interface().Addr, radio.KeyRef{Index: 2})
+		bobKey, _ := nodes[1].phy.InstalledKey(bobIf, radio.KeyRef{Index: 2})
+		if !ok || !bytes.Equal(newKey.Data, bobKey.Data) {
+			t.Errorf("GO's new GTK %x, bob's %x", newKey.Data, bobKey.Data)
+		}
+		if has[GroupRemoved](watches[1]) {
+			t.Errorf("bob left the group during the rekey: %s", watches[1].describe())
+		}
+	})
+}
