@@ -379,6 +379,12 @@ func (m *GOMachine) teardown(err error) []Action {
 	var acts []Action
 	for _, s := range m.sortedStations() {
 		acts = append(acts, m.stopStationTimers(s)...)
+		if s.added && m.apUp {
+			// Each client is told, so that it leaves at once rather than
+			// after losing our beacons (the kernel's removal of all
+			// stations below sends nothing over the air).
+			acts = append(acts, DelStation{Addr: s.addr, Reason: ieee80211.ReasonDeauthLeaving})
+		}
 		if s.state == staJoined {
 			acts = append(acts, Notify{Notification: MemberLeft{
 				DeviceAddress: s.devAddr, InterfaceAddress: s.addr, IP: s.ip,

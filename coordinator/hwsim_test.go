@@ -1,0 +1,467 @@
+package coordinator
+
+// End-to-end group formation on the real kernel: our coordinator on the
+// radio of wlan0 (nl80211, default namespace) against wpa_supplicant 2.10
+// on wlan1's radio in a namespace of its own (and against a second
+// coordinator on wlan2's), so that every ping crosses the simulated air.
+// They run in the hwsim VM with three radios (scripts/vm-tests.sh, or by
+// hand from the checkout:
+//
+//	go test -c -o coordinator/.coord.test ./coordinator && cd coordinator &&
+//	P2P_HWSIM=1 /work/shared/hwsim/vm-run --radios 3 --timeout 1200 --mem 2048 -- ./.coord.test -test.v -test.run Hwsim
+//
+// ). P2P_HWSIM_BENCH=1 adds the connect benchmark; P2P_COORD_LOG=1 shows
+// the coordinator's log, P2P_WPAS_DEBUG=1 wpa_supplicant's (on failure),
+// P2P_TRACE=1 every event as it comes.
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/p2pmanager/p2pmanager/dbusapi"
+	"github.com/p2pmanager/p2pmanager/internal/hwsimtest"
+)
+
+// formTimeout bounds a whole group formation (negotiation, WPS, 4-way
+// handshake) under emulation.
+const formTimeout = 3 * time.Minute
+
+const testPIN = "12345670"
+
+// weConnect authorizes wpa_supplicant with authCmd (the part after
+// "P2P_CONNECT <our address>"), makes it listen and connects to it with o;
+// it returns our group and wpa_supplicant's P2P-GROUP-STARTED.
+func (p *hwPair) weConnect(t *testing.T, authCmd string, o dbusapi.ConnectOptions) (dbusapi.GroupID, hwsimtest.GroupStarted, hwsimtest.Event) {
+	t.Helper()
+	p.us.stopDiscovery(t)
+	from := p.w.Mark()
+	p.w.P2P(t, "P2P_CONNECT %v %s", p.us.addr, authCmd)
+	p.w.OK(t, "IFNAME=%s P2P_LISTEN", p.w.P2PDevice())
+	start := time.Now()
+	nfrom := p.us.mark()
+	id, err := p.us.dev.Connect(opCtx(t, formTimeout), p.them, o)
+	if err != nil {
+		t.Fatalf("Connect: %v\nour events:\n%swpa_supplicant's events:\n%s", err, p.us.summary(nfrom), eventList(p.w, from))
+	}
+	gs, ev := wpasGroupStarted(t, p.w, from, hwsimtest.OpTimeout)
+	t.Logf("group %d formed in %v (Connect to our group up); wpa_supplicant: %s", id, time.Since(start).Round(time.Millisecond), ev.Text)
+	return id, gs, ev
+}
+
+// Scenario 1.
+func TestHwsimConnectPushButtonWeAreGO(t *testing.T) {
+	p := newHwPair(t, "p2pmanager-go")
+	p.discover(t)
+	id, gs, ev := p.weConnect(t, "pbc auth go_intent=0", dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, GOIntent: 15, HasGOIntent: true})
+	p.checkGroupWithWpas(t, id, gs, ev)
+	p.us.leave(t, id)
+}
+
+// Scenario 2.
+func TestHwsimConnectPushButtonWeAreClient(t *testing.T) {
+	p := newHwPair(t, "p2pmanager-cli")
+	p.discover(t)
+	id, gs, ev := p.weConnect(t, "pbc auth go_intent=15", dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, GOIntent: 0, HasGOIntent: true})
+	p.checkGroupWithWpas(t, id, gs, ev)
+	p.us.leave(t, id)
+}
+
+// Scenario 3.
+func TestHwsimWpaSupplicantConnectsAndOurAgentAccepts(t *testing.T) {
+	p := newHwPair(t, "p2pmanager-acc")
+	p.discover(t)
+	p.us.stopDiscovery(t)
+	if err := p.us.dev.StartListen(opCtx(t, hwsimtest.OpTimeout), dbusapi.ListenOptions{}); err != nil {
+		t.Fatalf("StartListen: %v", err)
+	}
+	from := p.w.Mark()
+	nfrom := p.us.mark()
+	start := time.Now()
+	p.w.P2P(t, "P2P_CONNECT %v pbc", p.us.addr)
+	e, ok := p.us.waitFrom(nfrom, hwsimtest.OpTimeout, func(ev dbusapi.Event) bool {
+		a, ok := ev.(dbusapi.AgentRequest)
+		return ok && a.Kind == dbusapi.AgentAuthorize && a.Peer == p.them
+	})
+	if !ok {
+		t.Fatalf("our agent was not asked; our events:\n%swpa_supplicant's:\n%s", p.us.summary(nfrom), eventList(p.w, from))
+	}
+	if a := e.ev.(dbusapi.AgentRequest); a.Request != dbusapi.RequestNegotiation || a.Method != dbusapi.MethodPBC {
+		t.Errorf("agent request %+v, want a push button negotiation", a)
+	}
+	info, _, ok := p.us.waitGroup(nfrom, formTimeout, 0, nil)
+	if !ok {
+		t.Fatalf("no group of ours; our events:\n%swpa_supplicant's:\n%s", p.us.summary(nfrom), eventList(p.w, from))
+	}
+	gs, ev := wpasGroupStarted(t, p.w, from, hwsimtest.OpTimeout)
+	t.Logf("group %d formed in %v after wpa_supplicant's P2P_CONNECT", info.ID, time.Since(start).Round(time.Millisecond))
+	p.checkGroupWithWpas(t, info.ID, gs, ev)
+	p.us.leave(t, info.ID)
+}
+
+// Scenario 4.
+func TestHwsimConnectWithPINWeDisplay(t *testing.T) {
+	p := newHwPair(t, "p2pmanager-pind")
+	p.discover(t)
+	id, gs, ev := p.weConnect(t, testPIN+" keypad auth go_intent=0",
+		dbusapi.ConnectOptions{Method: dbusapi.MethodPINDisplay, PIN: testPIN, GOIntent: 15, HasGOIntent: true})
+	p.checkGroupWithWpas(t, id, gs, ev)
+	p.us.leave(t, id)
+}
+
+// Scenario 5.
+func TestHwsimConnectWithPINWeType(t *testing.T) {
+	p := newHwPair(t, "p2pmanager-pink")
+	p.discover(t)
+	id, gs, ev := p.weConnect(t, testPIN+" display auth go_intent=15",
+		dbusapi.ConnectOptions{Method: dbusapi.MethodPINKeypad, PIN: testPIN, GOIntent: 0, HasGOIntent: true})
+	p.checkGroupWithWpas(t, id, gs, ev)
+	p.us.leave(t, id)
+}
+
+// Scenario 6.
+func TestHwsimJoinWpaSupplicantsAutonomousGroup(t *testing.T) {
+	p := newHwPair(t, "p2pmanager-join")
+	from := p.w.Mark()
+	p.w.P2P(t, "P2P_GROUP_ADD freq=2437")
+	gos, goEv := wpasGroupStarted(t, p.w, from, hwsimtest.OpTimeout)
+	if gos.Role != "GO" {
+		t.Fatalf("wpa_supplicant's group: %s", goEv.Text)
+	}
+	t.Logf("wpa_supplicant's autonomous GO: %s", goEv.Text)
+	p.discover(t)
+	// wpa_supplicant's user presses the button when we ask to join.
+	pbc := make(chan string, 1)
+	pdFrom := p.w.Mark()
+	go func() {
+		if _, ok := p.w.Wait(pdFrom, formTimeout, "P2P-PROV-DISC-PBC-REQ", p.us.addr.String()); !ok {
+			pbc <- "no P2P-PROV-DISC-PBC-REQ"
+			return
+		}
+		r, err := p.w.Request("IFNAME=" + gos.Ifname + " WPS_PBC")
+		pbc <- fmt.Sprintf("WPS_PBC: %q %v", r, err)
+	}()
+	p.us.stopDiscovery(t)
+	start := time.Now()
+	nfrom := p.us.mark()
+	id, err := p.us.dev.Connect(opCtx(t, formTimeout), p.them, dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, Join: true})
+	if err != nil {
+		var pbcRes string
+		select {
+		case pbcRes = <-pbc:
+		default:
+			pbcRes = "(still waiting for the Provision Discovery Request)"
+		}
+		t.Fatalf("Connect(Join): %v\nwpa_supplicant: %s\nour events:\n%swpa_supplicant's:\n%s", err, pbcRes, p.us.summary(nfrom), eventList(p.w, from))
+	}
+	t.Logf("joined as group %d in %v; wpa_supplicant: %s", id, time.Since(start).Round(time.Millisecond), <-pbc)
+	if _, ok := p.w.Wait(from, hwsimtest.OpTimeout, "AP-STA-CONNECTED"); !ok {
+		t.Errorf("wpa_supplicant reported no AP-STA-CONNECTED; its events:\n%s", eventList(p.w, from))
+	}
+	// Our group interface, as wpa_supplicant, the GO, sees it.
+	gs := hwsimtest.GroupStarted{Ifname: gos.Ifname, Role: "GO", SSID: gos.SSID, Freq: gos.Freq}
+	info := p.checkGroupWithWpas(t, id, gs, goEv)
+	if info.GroupOwner != p.them {
+		t.Errorf("group owner %v, want %v", info.GroupOwner, p.them)
+	}
+	p.us.leave(t, id)
+}
+
+// Scenario 7.
+func TestHwsimWpaSupplicantJoinsOurAutonomousGroup(t *testing.T) {
+	p := newHwPair(t, "p2pmanager-ago")
+	p.discover(t)
+	p.us.stopDiscovery(t)
+	nfrom := p.us.mark()
+	id, err := p.us.dev.CreateGroup(opCtx(t, formTimeout), dbusapi.GroupOptions{})
+	if err != nil {
+		t.Fatalf("CreateGroup: %v", err)
+	}
+	info, _, ok := p.us.waitGroup(nfrom, hwsimtest.OpTimeout, id, nil)
+	if !ok || info.Role != dbusapi.RoleGO {
+		t.Fatalf("group %d: %+v", id, info)
+	}
+	t.Logf("our autonomous GO: group %d on %s, %d MHz, SSID %q, addresses %v", id, info.Interface, info.Frequency, info.SSID, info.LocalAddresses)
+	from := p.w.Mark()
+	start := time.Now()
+	p.w.P2P(t, "P2P_CONNECT %v pbc join", p.us.addr)
+	e, ok := p.us.waitFrom(nfrom, hwsimtest.OpTimeout, func(ev dbusapi.Event) bool {
+		a, ok := ev.(dbusapi.AgentRequest)
+		return ok && a.Kind == dbusapi.AgentAuthorize && a.Peer == p.them
+	})
+	if !ok {
+		t.Fatalf("our agent was not asked; our events:\n%swpa_supplicant's:\n%s", p.us.summary(nfrom), eventList(p.w, from))
+	}
+	if a := e.ev.(dbusapi.AgentRequest); a.Request != dbusapi.RequestJoin && a.Request != dbusapi.RequestProvision {
+		t.Errorf("agent request %+v, want join or provision", a)
+	}
+	gs, ev := wpasGroupStarted(t, p.w, from, formTimeout)
+	t.Logf("wpa_supplicant joined in %v", time.Since(start).Round(time.Millisecond))
+	if gs.Role != "client" {
+		t.Fatalf("wpa_supplicant: %s", ev.Text)
+	}
+	p.checkGroupWithWpas(t, id, gs, ev)
+	if _, _, ok := p.us.waitGroup(nfrom, hwsimtest.OpTimeout, id, func(g dbusapi.GroupInfo) bool { return slices.Contains(g.Members, p.them) }); !ok {
+		last, _ := p.us.lastGroupInfo(id)
+		t.Errorf("wpa_supplicant is not among our group's members: %+v", last)
+	}
+	p.us.leave(t, id)
+}
+
+// Scenario 8.
+func TestHwsimOurCoreAgainstOurCore(t *testing.T) {
+	hwsimtest.Require(t)
+	peerNS := hwsimtest.NewNetNS(t, "coord-peer")
+	peerNS.MovePhyOf(t, "wlan2")
+	park := hwsimtest.NewNetNS(t, "coord-park")
+	park.MovePhyOf(t, "wlan1")
+	a := startHwCoord(t, "p2pmanager-a", nil)
+	b := startHwCoord(t, "p2pmanager-b", peerNS)
+	for _, h := range []*hwCoord{a, b} {
+		if err := h.dev.StartDiscovery(opCtx(t, hwsimtest.OpTimeout), dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverSocial}); err != nil {
+			t.Fatalf("%s StartDiscovery: %v", h.name, err)
+		}
+	}
+	if _, ok := a.waitPeer(hwsimtest.FindTimeout, b.addr); !ok {
+		t.Fatal("a did not find b")
+	}
+	if _, ok := b.waitPeer(hwsimtest.FindTimeout, a.addr); !ok {
+		t.Fatal("b did not find a")
+	}
+	a.stopDiscovery(t)
+	b.stopDiscovery(t)
+	if err := b.dev.StartListen(opCtx(t, hwsimtest.OpTimeout), dbusapi.ListenOptions{}); err != nil {
+		t.Fatalf("b StartListen: %v", err)
+	}
+	afrom, bfrom := a.mark(), b.mark()
+	start := time.Now()
+	id, err := a.dev.Connect(opCtx(t, formTimeout), b.addr, dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, GOIntent: 15, HasGOIntent: true})
+	if err != nil {
+		t.Fatalf("Connect: %v\na's events:\n%sb's events:\n%s", err, a.summary(afrom), b.summary(bfrom))
+	}
+	t.Logf("a's group %d up in %v", id, time.Since(start).Round(time.Millisecond))
+	has4 := func(g dbusapi.GroupInfo) bool { _, ok := v4(g.LocalAddresses); return ok }
+	ai, _, ok := a.waitGroup(afrom, hwsimtest.OpTimeout, id, has4)
+	if !ok {
+		last, _ := a.lastGroupInfo(id)
+		t.Fatalf("a's group has no IPv4 address: %+v", last)
+	}
+	bi, _, ok := b.waitGroup(bfrom, formTimeout, 0, has4)
+	if !ok {
+		t.Fatalf("b has no group with an address; b's events:\n%s", b.summary(bfrom))
+	}
+	t.Logf("group formed in %v: a %v %v on %s, b %v %v on %s", time.Since(start).Round(time.Millisecond),
+		ai.Role, ai.LocalAddresses, ai.Interface, bi.Role, bi.LocalAddresses, bi.Interface)
+	if ai.Role != dbusapi.RoleGO || bi.Role != dbusapi.RoleClient {
+		t.Errorf("roles: a %v, b %v", ai.Role, bi.Role)
+	}
+	aa, _ := v4(ai.LocalAddresses)
+	ba, _ := v4(bi.LocalAddresses)
+	if bi.GroupOwnerAddress.IsValid() && bi.GroupOwnerAddress != aa.Addr() {
+		t.Errorf("b's GroupOwnerAddress %v, a's address %v", bi.GroupOwnerAddress, aa)
+	}
+	if hasAddr(t, nil, ai.Interface, aa) && hasAddr(t, peerNS, bi.Interface, ba) {
+		t.Logf("ping a -> b: %s", lastLine(hwsimtest.Ping(t, nil, ba.Addr())))
+		t.Logf("ping b -> a: %s", lastLine(hwsimtest.Ping(t, peerNS, aa.Addr())))
+	}
+	a.leave(t, id)
+	if _, ok := b.waitFrom(bfrom, hwsimtest.OpTimeout, func(ev dbusapi.Event) bool {
+		r, ok := ev.(dbusapi.GroupRemoved)
+		return ok && r.ID == bi.ID
+	}); !ok {
+		t.Errorf("b's group %d did not end when a, its GO, left", bi.ID)
+	}
+}
+
+// Scenario 9.
+func TestHwsimLeaveGroupRemovesTheInterfaceAndItsAddresses(t *testing.T) {
+	p := newHwPair(t, "p2pmanager-leave")
+	p.discover(t)
+	id, gs, ev := p.weConnect(t, "pbc auth go_intent=0", dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, GOIntent: 15, HasGOIntent: true})
+	info := p.checkGroupWithWpas(t, id, gs, ev)
+	ours, _ := v4(info.LocalAddresses)
+	from := p.w.Mark()
+	start := time.Now()
+	p.us.leave(t, id)
+	t.Logf("LeaveGroup done in %v", time.Since(start).Round(time.Millisecond))
+	if ev, ok := p.w.Wait(from, hwsimtest.OpTimeout, "P2P-GROUP-REMOVED"); !ok {
+		t.Errorf("wpa_supplicant did not see the group end; its events:\n%s", eventList(p.w, from))
+	} else {
+		t.Logf("wpa_supplicant saw the group end %v after LeaveGroup: %s", ev.At.Sub(start).Round(time.Millisecond), ev.Text)
+		// Our GO deauthenticates its clients as it stops: the client
+		// learns at once that the GO ended the session, not by losing
+		// our beacons (reason=IDLE, 10 s later).
+		if !strings.Contains(ev.Text, "reason=GO_ENDING_SESSION") {
+			t.Errorf("wpa_supplicant saw the group end without our deauthentication: %s", ev.Text)
+		}
+	}
+	var dev string
+	for range 50 {
+		dev = hwsimtest.Interfaces(t, nil)
+		if !strings.Contains(dev, "Interface "+info.Interface+"\n") {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if strings.Contains(dev, "Interface "+info.Interface+"\n") {
+		t.Errorf("%s is still there after LeaveGroup:\n%s", info.Interface, dev)
+	}
+	if addrs := hwsimtest.Addresses(t, nil, info.Interface); slices.Contains(addrs, ours) {
+		t.Errorf("%s still has %v", info.Interface, ours)
+	}
+	if out := hwsimtest.Run(t, "ip", "-o", "addr"); strings.Contains(out, " "+ours.String()+" ") {
+		t.Errorf("our address %v is still configured:\n%s", ours, out)
+	}
+}
+
+// wpasKnows tells whether w has peer in its peer table.
+func wpasKnows(w *hwsimtest.WpaSupplicant, peer string) bool {
+	r, err := w.Request("IFNAME=" + w.P2PDevice() + " P2P_PEER " + peer)
+	return err == nil && !strings.HasPrefix(r, "FAIL")
+}
+
+// wpasDiscover makes two wpa_supplicants know each other.
+func wpasDiscover(t *testing.T, a, b *hwsimtest.WpaSupplicant) {
+	t.Helper()
+	afrom, bfrom := a.Mark(), b.Mark()
+	a.OK(t, "IFNAME=%s P2P_FIND type=social", a.P2PDevice())
+	b.OK(t, "IFNAME=%s P2P_FIND type=social", b.P2PDevice())
+	if _, ok := a.Wait(afrom, hwsimtest.FindTimeout, "P2P-DEVICE-FOUND "+b.DeviceAddress()); !ok && !wpasKnows(a, b.DeviceAddress()) {
+		t.Fatal("wpa_supplicant a did not find b")
+	}
+	if _, ok := b.Wait(bfrom, hwsimtest.FindTimeout, "P2P-DEVICE-FOUND "+a.DeviceAddress()); !ok && !wpasKnows(b, a.DeviceAddress()) {
+		t.Fatal("wpa_supplicant b did not find a")
+	}
+	_, _ = a.Request("IFNAME=" + a.P2PDevice() + " P2P_STOP_FIND")
+	_, _ = b.Request("IFNAME=" + b.P2PDevice() + " P2P_STOP_FIND")
+}
+
+// TestHwsimBenchmarkConnect measures the connect time, from the start of
+// the GO Negotiation (our Connect call, or the initiating
+// wpa_supplicant's P2P_CONNECT) to the group up with an IPv4 address on
+// both sides (the client's from the IP Address Allocation in the 4-way
+// handshake): our coordinator as GO against wpa_supplicant, and two
+// wpa_supplicants (the initiator GO). Discovery is done before the clock
+// starts.
+func TestHwsimBenchmarkConnect(t *testing.T) {
+	hwsimtest.RequireBench(t)
+	const runs = 20
+	nsA := hwsimtest.NewNetNS(t, "coord-bench-a")
+	nsA.MovePhyOf(t, "wlan1")
+	nsB := hwsimtest.NewNetNS(t, "coord-bench-b")
+	nsB.MovePhyOf(t, "wlan2")
+	a := hwsimtest.StartWpaSupplicant(t, hwsimtest.WpaConfig{Netdev: "wlan1", NetNS: nsA, Name: "wpas-a", Extra: hwsimtest.GOAddressingConf})
+	b := hwsimtest.StartWpaSupplicant(t, hwsimtest.WpaConfig{Netdev: "wlan2", NetNS: nsB, Name: "wpas-b", ListenChannel: 11, Extra: hwsimtest.GOAddressingConf})
+	us := startHwCoord(t, "p2pmanager-bench", nil)
+	p := &hwPair{us: us, w: a, wns: nsA, them: parseMAC(t, a.DeviceAddress())}
+	pb := &hwPair{us: us, w: b, wns: nsB, them: parseMAC(t, b.DeviceAddress())}
+	has4 := func(g dbusapi.GroupInfo) bool { _, ok := v4(g.LocalAddresses); return ok }
+
+	var oursT, oursClientT, wpasT []time.Duration
+	for i := range runs {
+		// p2pmanager (GO) <-> wpa_supplicant a (client).
+		if !us.knows(p.them) || !wpasKnows(a, us.addr.String()) {
+			p.discover(t)
+		}
+		us.stopDiscovery(t)
+		from := a.Mark()
+		a.P2P(t, "P2P_CONNECT %v pbc auth go_intent=0", us.addr)
+		a.OK(t, "IFNAME=%s P2P_LISTEN", a.P2PDevice())
+		nfrom := us.mark()
+		start := time.Now()
+		id, err := us.dev.Connect(opCtx(t, formTimeout), p.them, dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, GOIntent: 15, HasGOIntent: true})
+		if err != nil {
+			t.Fatalf("run %d: Connect: %v\nour events:\n%swpa_supplicant's:\n%s", i, err, us.summary(nfrom), eventList(a, from))
+		}
+		_, ourUp, ok := us.waitGroup(nfrom, hwsimtest.OpTimeout, id, has4)
+		if !ok {
+			t.Fatalf("run %d: our group has no address", i)
+		}
+		gs, ev := wpasGroupStarted(t, a, from, hwsimtest.OpTimeout)
+		if !gs.IPAddr.IsValid() {
+			t.Fatalf("run %d: wpa_supplicant got no address: %s", i, ev.Text)
+		}
+		oursT = append(oursT, maxTime(ourUp, ev.At).Sub(start))
+		rfrom := a.Mark()
+		us.leave(t, id)
+		if _, ok := a.Wait(rfrom, hwsimtest.OpTimeout, "P2P-GROUP-REMOVED"); !ok {
+			t.Fatalf("run %d: wpa_supplicant's group did not end", i)
+		}
+
+		// p2pmanager (client, initiator) <-> wpa_supplicant b (GO): our
+		// client knows the GO's channel and BSSID from the negotiation.
+		if !us.knows(pb.them) || !wpasKnows(b, us.addr.String()) {
+			pb.discover(t)
+		}
+		us.stopDiscovery(t)
+		bfrom0 := b.Mark()
+		b.P2P(t, "P2P_CONNECT %v pbc auth go_intent=15", us.addr)
+		b.OK(t, "IFNAME=%s P2P_LISTEN", b.P2PDevice())
+		nfrom = us.mark()
+		start = time.Now()
+		id, err = us.dev.Connect(opCtx(t, formTimeout), pb.them, dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, GOIntent: 0, HasGOIntent: true})
+		if err != nil {
+			t.Fatalf("run %d: Connect as client: %v\nour events:\n%swpa_supplicant's:\n%s", i, err, us.summary(nfrom), eventList(b, bfrom0))
+		}
+		_, ourUp, ok = us.waitGroup(nfrom, hwsimtest.OpTimeout, id, has4)
+		if !ok {
+			t.Fatalf("run %d: our client has no address", i)
+		}
+		bgs0, bev0 := wpasGroupStarted(t, b, bfrom0, hwsimtest.OpTimeout)
+		if bgs0.Role != "GO" {
+			t.Fatalf("run %d: wpa_supplicant b %s", i, bev0.Text)
+		}
+		oursClientT = append(oursClientT, maxTime(ourUp, bev0.At).Sub(start))
+		rfrom = b.Mark()
+		us.leave(t, id)
+		_, _ = b.Request("IFNAME=" + b.P2PDevice() + " P2P_GROUP_REMOVE *")
+		b.Wait(rfrom, hwsimtest.OpTimeout, "P2P-GROUP-REMOVED")
+
+		// wpa_supplicant b (GO, initiator) <-> wpa_supplicant a (client).
+		if !wpasKnows(a, b.DeviceAddress()) || !wpasKnows(b, a.DeviceAddress()) {
+			wpasDiscover(t, a, b)
+		}
+		afrom, bfrom := a.Mark(), b.Mark()
+		a.P2P(t, "P2P_CONNECT %s pbc auth go_intent=0", b.DeviceAddress())
+		a.OK(t, "IFNAME=%s P2P_LISTEN", a.P2PDevice())
+		start = time.Now()
+		b.P2P(t, "P2P_CONNECT %s pbc go_intent=15", a.DeviceAddress())
+		bgs, bev := wpasGroupStarted(t, b, bfrom, formTimeout)
+		ags, aev := wpasGroupStarted(t, a, afrom, hwsimtest.OpTimeout)
+		if bgs.Role != "GO" || !ags.IPAddr.IsValid() {
+			t.Fatalf("run %d: b %s; a %s", i, bev.Text, aev.Text)
+		}
+		wpasT = append(wpasT, maxTime(bev.At, aev.At).Sub(start))
+		afrom, bfrom = a.Mark(), b.Mark()
+		_, _ = a.Request("IFNAME=" + a.P2PDevice() + " P2P_GROUP_REMOVE *")
+		_, _ = b.Request("IFNAME=" + b.P2PDevice() + " P2P_GROUP_REMOVE *")
+		a.Wait(afrom, hwsimtest.OpTimeout, "P2P-GROUP-REMOVED")
+		b.Wait(bfrom, hwsimtest.OpTimeout, "P2P-GROUP-REMOVED")
+		t.Logf("run %d: p2pmanager GO %v, p2pmanager client %v, wpa_supplicant %v", i, oursT[i].Round(time.Millisecond),
+			oursClientT[i].Round(time.Millisecond), wpasT[i].Round(time.Millisecond))
+		time.Sleep(500 * time.Millisecond)
+	}
+	o50, o95 := hwsimtest.Percentiles(oursT)
+	c50, c95 := hwsimtest.Percentiles(oursClientT)
+	w50, w95 := hwsimtest.Percentiles(wpasT)
+	table := fmt.Sprintf("connect time (GO Negotiation start to group up with IPv4 on both sides), push button, %d runs each:\n"+
+		"  %-40s %10s %10s\n  %-40s %10v %10v\n  %-40s %10v %10v\n  %-40s %10v %10v\n",
+		runs, "", "p50", "p95",
+		"p2pmanager (GO) <-> wpa_supplicant", o50.Round(time.Millisecond), o95.Round(time.Millisecond),
+		"p2pmanager (client) <-> wpa_supplicant GO", c50.Round(time.Millisecond), c95.Round(time.Millisecond),
+		"wpa_supplicant (GO) <-> wpa_supplicant", w50.Round(time.Millisecond), w95.Round(time.Millisecond))
+	t.Log(table)
+	t.Logf("raw p2pmanager GO %v", oursT)
+	t.Logf("raw p2pmanager client %v", oursClientT)
+	t.Logf("raw wpa_supplicant %v", wpasT)
+	fmt.Print(table)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
