@@ -81,6 +81,7 @@ func (d *device) launchGroup(ctx context.Context, start func() (*runningGroup, e
 	// the operating channel.
 	// The loop's bookkeeping must not be undone halfway by ctx: these
 	// commands are answered at once.
+	t0 := time.Now()
 	err := d.do(context.Background(), func() error {
 		d.holds++
 		if err := d.applyChanged(ctx); err != nil {
@@ -91,7 +92,9 @@ func (d *device) launchGroup(ctx context.Context, start func() (*runningGroup, e
 	if err != nil {
 		return nil, err
 	}
+	t1 := time.Now()
 	g, err := start()
+	d.c.log.Debug("group launched", zap.Duration("pausing_discovery", t1.Sub(t0)), zap.Duration("starting", time.Since(t1)), zap.Error(err))
 	if err == nil {
 		err = d.register(g)
 	}

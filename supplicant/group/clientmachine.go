@@ -361,8 +361,11 @@ func (m *ClientMachine) connectFailed(err error) []Action {
 	}
 	m.state = clientScanWait
 	m.connTimer = true
-	return append(acts, SetTimer{Timer: Timer{Kind: TimerConnect}, After: m.cfg.ScanRetryDelay})
+	return append(acts, SetTimer{Timer: Timer{Kind: TimerConnect}, After: connectRetryDelay})
 }
+
+// connectRetryDelay separates association attempts.
+const connectRetryDelay = 200 * time.Millisecond
 
 func (m *ClientMachine) actionFailed(ev ActionFailed) []Action {
 	switch ev.Action.(type) {

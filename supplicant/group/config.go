@@ -38,10 +38,13 @@ const (
 	// disconnects it shortly after EAP-Failure).
 	DefaultWPSDeauthDelay = 100 * time.Millisecond
 	// DefaultScanAttempts is how many scans a client makes to find the GO
-	// (wpa_supplicant P2P_MAX_JOIN_SCAN_ATTEMPTS).
-	DefaultScanAttempts = 10
-	// DefaultScanRetryDelay separates the client's scan attempts.
-	DefaultScanRetryDelay = 200 * time.Millisecond
+	// (wpa_supplicant makes 10 P2P_MAX_JOIN_SCAN_ATTEMPTS 1 s apart; we
+	// scan one channel, so more and closer together).
+	DefaultScanAttempts = 30
+	// DefaultScanRetryDelay separates the client's scan attempts: right
+	// after a GO Negotiation the GO is often still starting its AP, and a
+	// short gap finds it on the next scan without waiting long.
+	DefaultScanRetryDelay = 50 * time.Millisecond
 	// DefaultConnectAttempts is how many association attempts a client
 	// makes before giving up.
 	DefaultConnectAttempts = 3

@@ -99,6 +99,9 @@ func (c *core) stopFind() {
 	}
 	c.find = nil
 	c.disarm(tmFindEnd)
+	// A running find scan ends now: the radio is wanted elsewhere (a
+	// group interface's scan would wait behind it or fail as busy).
+	c.abortScanFor()
 	c.notify(FindStopped{})
 	c.tracef("find stopped")
 }
