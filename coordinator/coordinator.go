@@ -27,6 +27,8 @@ type Config struct {
 	// DeviceConfig returns the P2P configuration of the device on a phy;
 	// nil means p2p.DefaultConfig with Name.
 	DeviceConfig func(radio.PhyInfo) p2p.Config
+	// MaxPeers bounds each device's peer table (0: p2p.DefaultMaxPeers).
+	MaxPeers int
 	// Name is the default P2P Device Name ("p2pmanager" when empty).
 	Name string
 	// Options are passed to every p2p.NewDevice.
@@ -154,6 +156,9 @@ func New(ctx context.Context, rb radio.Backend, cfg Config, log *zap.Logger) (*C
 		pc := p2p.DefaultConfig(cfg.Name)
 		if cfg.DeviceConfig != nil {
 			pc = cfg.DeviceConfig(info)
+		}
+		if cfg.MaxPeers > 0 {
+			pc.MaxPeers = cfg.MaxPeers
 		}
 		dlog := log.With(zap.String("phy", info.Name))
 		if pc.Trace == nil && dlog.Core().Enabled(zap.DebugLevel) {

@@ -31,6 +31,11 @@ type daemonConfig struct {
 	Bus      string // session, system, private or a D-Bus address
 	Radio    string // sim or nl80211
 	SimPeers int
+	// MaxPeers bounds each radio's peer table (0: the core's default).
+	MaxPeers int
+	// StateDir keeps state across restarts (the persistent groups); ""
+	// keeps it in memory.
+	StateDir string
 	LogLevel string
 	// Discover, when "social" or "full", keeps discovery on from the
 	// start whatever the clients ask.
@@ -44,6 +49,8 @@ func parseRunFlags(args []string, stderr io.Writer) (daemonConfig, error) {
 	fs.StringVar(&c.Bus, "bus", "session", "D-Bus bus: session, system, private (a dbus-daemon of our own) or an address (unix:path=...)")
 	fs.StringVar(&c.Radio, "radio", "sim", "radios: sim (a simulated medium) or nl80211 (the kernel's Wi-Fi devices)")
 	fs.IntVar(&c.SimPeers, "sim-peers", 3, "with -radio=sim: how many simulated peers listen on the medium")
+	fs.IntVar(&c.MaxPeers, "max-peers", 1000, "how many peers each radio remembers")
+	fs.StringVar(&c.StateDir, "state-dir", "", "directory for state kept across restarts (persistent groups, with their credentials: root only); empty keeps it in memory")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.Discover, "discover", "", "social or full: keep discovery on from the start, whatever the D-Bus clients ask (demos)")
 	if err := fs.Parse(args); err != nil {
@@ -65,8 +72,12 @@ func parseRunFlags(args []string, stderr io.Writer) (daemonConfig, error) {
 		fmt.Fprintf(stderr, "run: -discover=%s: want social or full\n", c.Discover)
 		return c, flag.ErrHelp
 	}
-	if c.SimPeers < 0 || c.SimPeers > 50 {
-		fmt.Fprintf(stderr, "run: -sim-peers=%d: want 0..50\n", c.SimPeers)
+	if c.MaxPeers < 1 || c.MaxPeers > 100000 {
+		fmt.Fprintf(stderr, "run: -max-peers=%d: want 1..100000\n", c.MaxPeers)
+		return c, flag.ErrHelp
+	}
+	if c.SimPeers < 0 || c.SimPeers > 2000 {
+		fmt.Fprintf(stderr, "run: -sim-peers=%d: want 0..2000\n", c.SimPeers)
 		return c, flag.ErrHelp
 	}
 	return c, nil
@@ -161,7 +172,7 @@ func serve(ctx context.Context, cfg daemonConfig, log *zap.Logger, stdout io.Wri
 		rb = nb
 	}
 
-	ccfg := coordinator.Config{Name: hostName()}
+	ccfg := coordinator.Config{Name: hostName(), MaxPeers: cfg.MaxPeers}
 	if cfg.Radio == "nl80211" {
 		// Kernel interfaces carry IP: serve DHCP on our groups and use it
 		// where a GO allocates no address in the 4-way handshake. The
