@@ -25,6 +25,10 @@ type cmdAuthorize struct {
 	params ConnectParams
 }
 type cmdUnauthorize struct{ peer MAC }
+type cmdInvite struct {
+	peer   MAC
+	params InviteParams
+}
 
 // cmdCancel abandons the procedure started by command id (its context
 // ended); the procedure replies with err.
@@ -45,6 +49,7 @@ func (cmdProvision) isCommand()   {}
 func (cmdConnect) isCommand()     {}
 func (cmdAuthorize) isCommand()   {}
 func (cmdUnauthorize) isCommand() {}
+func (cmdInvite) isCommand()      {}
 func (cmdCancel) isCommand()      {}
 func (cmdPeers) isCommand()       {}
 func (cmdPeer) isCommand()        {}
@@ -77,6 +82,8 @@ func (c *core) command(id uint64, cmd command) {
 		c.connect(id, x.peer, x.params)
 	case cmdAuthorize:
 		c.authorize(id, x.peer, x.params)
+	case cmdInvite:
+		c.invite(id, x.peer, x.params)
 	case cmdUnauthorize:
 		delete(c.auth, x.peer)
 		if c.neg != nil && c.neg.peer == x.peer {
@@ -93,6 +100,9 @@ func (c *core) command(id uint64, cmd command) {
 		}
 		if c.pd != nil && c.pd.reqID == x.id {
 			c.pdDone(err, nil)
+		}
+		if c.inv != nil && c.inv.reqID == x.id {
+			c.invDone(err, nil)
 		}
 		c.reply(id, nil, nil)
 	case cmdPeers:
@@ -127,7 +137,7 @@ func (c *core) command(id uint64, cmd command) {
 }
 
 // rxAction dispatches a received P2P Public Action frame (Wi-Fi P2P v1.7,
-// 4.2.9). Invitation and Device Discoverability frames are not handled.
+// 4.2.9). Device Discoverability frames are not handled.
 func (c *core) rxAction(f rxFrame) {
 	if f.hdr.DA() != c.id.addr {
 		return
@@ -150,5 +160,9 @@ func (c *core) rxAction(f rxFrame) {
 		c.rxPDRequest(f, pa)
 	case p2pmsg.ProvisionDiscoveryResponse:
 		c.rxPDResponse(f, pa)
+	case p2pmsg.InvitationRequest:
+		c.rxInvRequest(f, pa)
+	case p2pmsg.InvitationResponse:
+		c.rxInvResponse(f, pa)
 	}
 }

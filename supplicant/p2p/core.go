@@ -72,16 +72,23 @@ type evProvisionDecision struct {
 	accept bool
 }
 
-func (evStart) isEvent()             {}
-func (evStop) isEvent()              {}
-func (evRadio) isEvent()             {}
-func (evTxQueued) isEvent()          {}
-func (evROCQueued) isEvent()         {}
-func (evScanTriggered) isEvent()     {}
-func (evScanResults) isEvent()       {}
-func (evTimer) isEvent()             {}
-func (evCommand) isEvent()           {}
-func (evProvisionDecision) isEvent() {}
+// evInvitationDecision carries the answer to actDecideInvitation.
+type evInvitationDecision struct {
+	d   invDecision
+	dec InvitationDecision
+}
+
+func (evStart) isEvent()              {}
+func (evStop) isEvent()               {}
+func (evRadio) isEvent()              {}
+func (evTxQueued) isEvent()           {}
+func (evROCQueued) isEvent()          {}
+func (evScanTriggered) isEvent()      {}
+func (evScanResults) isEvent()        {}
+func (evTimer) isEvent()              {}
+func (evCommand) isEvent()            {}
+func (evProvisionDecision) isEvent()  {}
+func (evInvitationDecision) isEvent() {}
 
 // action is an output of the core, executed by the edge in order.
 type action interface{ isAction() }
@@ -130,22 +137,27 @@ type actReply struct {
 // answers with evProvisionDecision.
 type actDecideProvision struct{ d pdDecision }
 
+// actDecideInvitation asks the edge to run Options.InvitationPolicy; it
+// answers with evInvitationDecision.
+type actDecideInvitation struct{ d invDecision }
+
 // actTrace is a debug line.
 type actTrace struct{ msg string }
 
-func (actSendFrame) isAction()       {}
-func (actRemainOnChannel) isAction() {}
-func (actCancelROC) isAction()       {}
-func (actCancelFrameWait) isAction() {}
-func (actTriggerScan) isAction()     {}
-func (actAbortScan) isAction()       {}
-func (actGetScanResults) isAction()  {}
-func (actArmTimer) isAction()        {}
-func (actCancelTimer) isAction()     {}
-func (actNotify) isAction()          {}
-func (actReply) isAction()           {}
-func (actDecideProvision) isAction() {}
-func (actTrace) isAction()           {}
+func (actSendFrame) isAction()        {}
+func (actRemainOnChannel) isAction()  {}
+func (actCancelROC) isAction()        {}
+func (actCancelFrameWait) isAction()  {}
+func (actTriggerScan) isAction()      {}
+func (actAbortScan) isAction()        {}
+func (actGetScanResults) isAction()   {}
+func (actArmTimer) isAction()         {}
+func (actCancelTimer) isAction()      {}
+func (actNotify) isAction()           {}
+func (actReply) isAction()            {}
+func (actDecideProvision) isAction()  {}
+func (actDecideInvitation) isAction() {}
+func (actTrace) isAction()            {}
 
 // timerID names the core's timers.
 type timerID uint8
@@ -158,6 +170,7 @@ const (
 	tmListenNext                    // next availability period of Extended Listen Timing
 	tmNeg                           // GO Negotiation phase deadline
 	tmPD                            // Provision Discovery phase deadline
+	tmInv                           // Invitation phase deadline
 	tmExpiry                        // peer expiry
 )
 
@@ -169,6 +182,7 @@ const (
 	rocListen                       // Listen (only)
 	rocNeg                          // listening between GO Negotiation attempts or waiting for the peer
 	rocPD                           // listening between Provision Discovery attempts
+	rocInv                          // listening between Invitation attempts
 	rocHold                         // staying on the channel of an exchange
 )
 
@@ -193,6 +207,7 @@ const (
 	txNegConfirm
 	txPDRequest
 	txPDResponse
+	txInvRequest
 	txOther
 )
 
@@ -234,11 +249,13 @@ type core struct {
 	peers *peerTable
 	auth  map[MAC]authorization
 
-	find   *findState
-	listen *listenState
-	neg    *negotiation
-	pd     *pdState
-	pdSeen map[MAC]pdAnswer
+	find    *findState
+	listen  *listenState
+	neg     *negotiation
+	pd      *pdState
+	pdSeen  map[MAC]pdAnswer
+	inv     *invState
+	invSeen map[MAC]invAnswer
 
 	scanning  bool
 	aborting  bool // AbortScan sent
@@ -259,9 +276,10 @@ type core struct {
 
 // authorization is a peer the user allows to negotiate with us.
 type authorization struct {
-	method WPSMethod
-	intent uint8
-	gen    uint64
+	method     WPSMethod
+	intent     uint8
+	persistent bool
+	gen        uint64
 }
 
 // newCore builds a core; it starts with evStart.
@@ -271,13 +289,14 @@ func newCore(cfg Config, rnd *rand.Rand, crypt io.Reader) (*core, error) {
 	}
 	cfg = cfg.withDefaults()
 	c := &core{
-		cfg:    cfg,
-		rnd:    rnd,
-		crypt:  crypt,
-		peers:  newPeerTable(cfg.MaxPeers),
-		auth:   make(map[MAC]authorization),
-		pdSeen: make(map[MAC]pdAnswer),
-		timers: make(map[timerID]time.Time),
+		cfg:     cfg,
+		rnd:     rnd,
+		crypt:   crypt,
+		peers:   newPeerTable(cfg.MaxPeers),
+		auth:    make(map[MAC]authorization),
+		pdSeen:  make(map[MAC]pdAnswer),
+		invSeen: make(map[MAC]invAnswer),
+		timers:  make(map[timerID]time.Time),
 	}
 	c.nextTieBreaker = rnd.IntN(2) == 1
 	return c, nil
@@ -308,6 +327,8 @@ func (c *core) handle(now time.Time, ev event) []action {
 		c.command(e.id, e.cmd)
 	case evProvisionDecision:
 		c.provisionDecided(e.d, e.accept)
+	case evInvitationDecision:
+		c.invitationDecided(e.d, e.dec, true)
 	}
 	if c.started && !c.stopped {
 		c.kick()
@@ -371,6 +392,8 @@ func (c *core) timer(e evTimer) {
 		c.negTimeout()
 	case tmPD:
 		c.pdTimeout()
+	case tmInv:
+		c.invTimeout()
 	case tmExpiry:
 		c.expirePeers()
 	}
@@ -411,6 +434,9 @@ func (c *core) stop(err error) {
 	if c.pd != nil {
 		c.pdDone(err, nil)
 	}
+	if c.inv != nil {
+		c.invDone(err, nil)
+	}
 	if c.find != nil {
 		c.find = nil
 		c.notify(FindStopped{})
@@ -429,7 +455,7 @@ func (c *core) stop(err error) {
 // inUse reports whether a procedure holds the peer (it neither expires nor
 // is evicted then).
 func (c *core) inUse(a MAC) bool {
-	return c.neg != nil && c.neg.peer == a || c.pd != nil && c.pd.peer == a
+	return c.neg != nil && c.neg.peer == a || c.pd != nil && c.pd.peer == a || c.inv != nil && c.inv.peer == a
 }
 
 // Radio scheduling.
@@ -455,7 +481,7 @@ const (
 )
 
 // want picks the most urgent desire: GO Negotiation, then Provision
-// Discovery, then Find, then Listen.
+// Discovery, then Invitation, then Find, then Listen.
 func (c *core) want() desire {
 	if c.neg != nil {
 		if d := c.negDesire(); d.kind != desireNone {
@@ -464,6 +490,11 @@ func (c *core) want() desire {
 	}
 	if c.pd != nil {
 		if d := c.pdDesire(); d.kind != desireNone {
+			return d
+		}
+	}
+	if c.inv != nil {
+		if d := c.invDesire(); d.kind != desireNone {
 			return d
 		}
 	}
@@ -608,7 +639,7 @@ func (c *core) cancelROC() {
 func (c *core) inListen(freq int) bool {
 	r := c.roc
 	return r != nil && r.started && !r.canceling && r.freq == freq && freq == c.id.listen &&
-		(r.purpose == rocFind || r.purpose == rocListen || r.purpose == rocNeg || r.purpose == rocPD)
+		(r.purpose == rocFind || r.purpose == rocListen || r.purpose == rocNeg || r.purpose == rocPD || r.purpose == rocInv)
 }
 
 func (c *core) startScan(freqs []int) {
@@ -711,6 +742,8 @@ func (c *core) rocEnded() {
 		c.negListenDone(r)
 	case rocPD:
 		c.pdListenDone(r)
+	case rocInv:
+		c.invListenDone(r)
 	}
 }
 
@@ -800,6 +833,8 @@ func (c *core) txDone(t *txOp, acked, failed bool) {
 		c.negTxDone(t, acked, failed)
 	case txPDRequest:
 		c.pdTxDone(t, acked, failed)
+	case txInvRequest:
+		c.invTxDone(t, acked, failed)
 	}
 }
 
@@ -810,6 +845,9 @@ func (c *core) dwellWanted(peer MAC) bool {
 		return true
 	}
 	if p := c.pd; p != nil && p.peer == peer && p.phase == pdWaitResp {
+		return true
+	}
+	if v := c.inv; v != nil && v.peer == peer && v.phase == invWaitResp {
 		return true
 	}
 	return false

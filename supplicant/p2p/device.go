@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,6 +31,11 @@ type Options struct {
 	Crypto io.Reader
 	// RadioTimeout bounds each radio call (0: 5 s).
 	RadioTimeout time.Duration
+	// InvitationPolicy decides, on the device's event loop and at once,
+	// how to answer a received P2P Invitation Request (the peer waits
+	// for the answer); it must not call the Device's methods. Nil
+	// answers status 8 (unknown P2P group) to every request.
+	InvitationPolicy func(InvitationRequest) InvitationDecision
 }
 
 // Device is one P2P Device on a radio: the event loop that runs the core
@@ -37,6 +43,7 @@ type Options struct {
 // commands to the loop and wait for the answer.
 type Device struct {
 	cfg     Config
+	policy  func(InvitationRequest) InvitationDecision
 	clk     clock.Clock
 	ifc     radio.Interface
 	core    *core
@@ -116,6 +123,7 @@ func NewDevice(ctx context.Context, phy radio.Phy, cfg Config, opt Options) (*De
 	}
 	d := &Device{
 		cfg:     co.cfg,
+		policy:  opt.InvitationPolicy,
 		clk:     opt.Clock,
 		ifc:     ifc,
 		core:    co,
@@ -233,6 +241,21 @@ func (d *Device) Connect(ctx context.Context, peer MAC, p ConnectParams) (Negoti
 		return NegotiationResult{}, err
 	}
 	return v.(NegotiationResult), nil
+}
+
+// Invite sends a P2P Invitation Request to a known peer (on its Listen
+// Channel, or on its operating channel when it is a GO), with retries
+// like ProvisionDiscovery, and waits for the Invitation Response. Status
+// 0 returns the result; another status a *StatusError (errors.Is matches
+// ErrUnknownGroup, ErrRejectedByUser, ErrNoCommonChannel...); no answer
+// ErrNoResponse. Starting the group is the caller's job. Canceling ctx
+// abandons it.
+func (d *Device) Invite(ctx context.Context, peer MAC, p InviteParams) (InvitationResult, error) {
+	v, err := d.do(ctx, cmdInvite{peer: peer, params: p})
+	if err != nil {
+		return InvitationResult{}, err
+	}
+	return v.(InvitationResult), nil
 }
 
 // Authorize accepts the next GO Negotiation Request of peer with these
@@ -442,6 +465,14 @@ func (d *Device) exec(a action) event {
 			accept = d.cfg.ProvisionDecision(x.d.req)
 		}
 		return evProvisionDecision{d: x.d, accept: accept}
+	case actDecideInvitation:
+		policy := d.policy
+		if policy == nil {
+			policy = defaultInvitationDecision
+		}
+		req := x.d.req
+		req.Channels = slices.Clone(req.Channels)
+		return evInvitationDecision{d: x.d, dec: policy(req)}
 	case actTrace:
 		d.trace("%s", x.msg)
 	}

@@ -1,11 +1,13 @@
 // Package p2p is the per-device Wi-Fi P2P core: the state machines of the
 // Wi-Fi P2P Technical Specification v1.7, clause 3, that find peers
-// (3.1.2, Device Discovery), provision them (3.2.5, Provision Discovery)
-// and agree which device becomes Group Owner (3.1.4.2, Group Owner
-// Negotiation). Group formation after negotiation (WSC, the 4-way
-// handshake, running the GO or the client) belongs to later layers, as do
-// the Invitation procedure and Device/Client Discoverability, which this
-// package leaves out.
+// (3.1.2, Device Discovery), provision them (3.2.5, Provision Discovery),
+// agree which device becomes Group Owner (3.1.4.2, Group Owner
+// Negotiation, optionally of a persistent group) and invite them to a
+// group (3.1.5, the Invitation procedure, e.g. to re-invoke a persistent
+// group). Group formation after negotiation or invitation (WSC, the
+// 4-way handshake, running the GO or the client) and storing persistent
+// groups belong to later layers; Device/Client Discoverability is left
+// out.
 //
 // # Structure
 //
@@ -47,4 +49,11 @@
 // has not authorized gets status 1 ("information currently unavailable")
 // and is reported upward; authorizing that peer then starts a new
 // negotiation towards it.
+//
+// Invite sends Invitation Requests like Provision Discovery Requests (on
+// the peer's Listen Channel, or its operating channel when it is a GO,
+// listening on our own channel between attempts). A received Invitation
+// Request is answered at once on its channel with the status that
+// Options.InvitationPolicy decides (8, unknown P2P group, without a
+// policy), and reported upward (InvitationReceived).
 package p2p

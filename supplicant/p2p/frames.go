@@ -191,6 +191,7 @@ var configTimeout = &p2pmsg.ConfigurationTimeout{GO: 100, Client: 20}
 
 // negFrameParams are the variable parts of our GO Negotiation frames.
 type negFrameParams struct {
+	persistent bool // set the Persistent P2P Group bit
 	token      uint8
 	status     *p2pmsg.Status
 	intent     uint8
@@ -201,11 +202,23 @@ type negFrameParams struct {
 	groupID    *p2pmsg.GroupID
 }
 
+// negGroupCapability is the Group Capability of our GO Negotiation
+// frames: the configured one without the Group Owner bit; asking for a
+// persistent group sets Persistent P2P Group and clears Persistent
+// Reconnect (Wi-Fi P2P v1.7, 4.1.4; we do not re-invoke without asking).
+func (id *identity) negGroupCapability(persistent bool) p2pmsg.GroupCapability {
+	g := id.cfg.GroupCapability &^ p2pmsg.GroupCapGroupOwner
+	if persistent {
+		g = g&^p2pmsg.GroupCapPersistentReconnect | p2pmsg.GroupCapPersistentGroup
+	}
+	return g
+}
+
 // goNegRequest builds a GO Negotiation Request (Wi-Fi P2P v1.7, 4.2.9.2).
 func (id *identity) goNegRequest(peer MAC, p negFrameParams) ([]byte, error) {
 	op, _ := channelAttr(id.cfg.Country, p.opFreq)
 	a := &p2pmsg.Attributes{
-		Capability:               id.capability(id.cfg.GroupCapability &^ p2pmsg.GroupCapGroupOwner),
+		Capability:               id.capability(id.negGroupCapability(p.persistent)),
 		GOIntent:                 &p2pmsg.GOIntent{Intent: p.intent, TieBreaker: p.tieBreaker},
 		ConfigurationTimeout:     configTimeout,
 		ListenChannel:            id.listenChannel(),
@@ -222,7 +235,7 @@ func (id *identity) goNegRequest(peer MAC, p negFrameParams) ([]byte, error) {
 // goNegResponse builds a GO Negotiation Response (Wi-Fi P2P v1.7,
 // 4.2.9.3). Like hostap, a failure response still carries our attributes.
 func (id *identity) goNegResponse(peer MAC, p negFrameParams) ([]byte, error) {
-	group := id.cfg.GroupCapability &^ p2pmsg.GroupCapGroupOwner
+	group := id.negGroupCapability(p.persistent)
 	var op *p2pmsg.Channel
 	if p.opFreq != 0 {
 		op, _ = channelAttr(id.cfg.Country, p.opFreq)
@@ -248,7 +261,7 @@ func (id *identity) goNegConfirmation(peer MAC, p negFrameParams) ([]byte, error
 	op, _ := channelAttr(id.cfg.Country, p.opFreq)
 	a := &p2pmsg.Attributes{
 		Status:           p.status,
-		Capability:       id.capability(id.cfg.GroupCapability &^ p2pmsg.GroupCapGroupOwner),
+		Capability:       id.capability(id.negGroupCapability(p.persistent)),
 		OperatingChannel: op,
 		ChannelList:      channelListAttr(id.cfg.Country, p.channels),
 		GroupID:          p.groupID,

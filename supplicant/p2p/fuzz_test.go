@@ -7,14 +7,16 @@ import (
 	"time"
 
 	"github.com/p2pmanager/p2pmanager/supplicant/ieee80211"
+	"github.com/p2pmanager/p2pmanager/supplicant/internal/vectors"
 	"github.com/p2pmanager/p2pmanager/supplicant/p2pmsg"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio"
 	"github.com/p2pmanager/p2pmanager/supplicant/wsc"
 )
 
 // FuzzCoreHandlesReceivedFrames feeds arbitrary octets to a core in the
-// Listen state, with an authorized peer and a negotiation and a
-// Provision Discovery under way, as a received frame and as the elements
+// Listen state, with an authorized peer and a negotiation, a Provision
+// Discovery and an Invitation under way (and a policy that accepts
+// invitations), as a received frame and as the elements
 // of a scan result: it must not panic, and its peer table must stay
 // bounded.
 func FuzzCoreHandlesReceivedFrames(f *testing.F) {
@@ -39,6 +41,23 @@ func FuzzCoreHandlesReceivedFrames(f *testing.F) {
 	add(peer.goNegConfirmation(ourAddr, negFrameParams{token: 1, status: &st, opFreq: 2437, channels: chans}))
 	add(peer.pdRequest(ourAddr, 3, ConfigPushButton))
 	add(peer.pdResponse(ourAddr, 3, ConfigPushButton))
+	add(peer.invitationRequest(ourAddr, 4, InviteParams{Persistent: true, Role: RoleGO, GODeviceAddress: peerAddr, SSID: "DIRECT-ab", GroupBSSID: peer.ifAddr}, 2437, 2437, chans))
+	add(peer.invitationRequest(ourAddr, 5, InviteParams{Role: RoleClient, GODeviceAddress: ourAddr, SSID: "DIRECT-ab"}, 0, 2437, chans))
+	add(peer.invitationResponse(ourAddr, 4, invRespParams{status: p2pmsg.StatusSuccess, opFreq: 2437, bssid: peer.ifAddr, channels: chans}))
+	add(peer.invitationResponse(ourAddr, 4, invRespParams{status: p2pmsg.StatusFailUnknownP2PGroup}))
+	// wpa_supplicant's Invitation Request and Response (invitation.pcap).
+	if frames, err := vectors.Load("invitation.pcap"); err == nil {
+		for _, fr := range frames {
+			m, err := ieee80211.DecodeMgmt(fr.Data)
+			if err != nil || m.Header.FrameControl.Subtype != ieee80211.SubtypeAction {
+				continue
+			}
+			if pa, err := p2pmsg.ParsePublicAction(m.Body); err == nil &&
+				(pa.Subtype == p2pmsg.InvitationRequest || pa.Subtype == p2pmsg.InvitationResponse) {
+				f.Add(fr.Data)
+			}
+		}
+	}
 	add(peer.probeResponse(ourAddr, 2437))
 	ies, err := peer.probeRequestIEs(nil, nil)
 	if err != nil {
@@ -59,6 +78,8 @@ func FuzzCoreHandlesReceivedFrames(f *testing.F) {
 		h.command(cmdAuthorize{peer: MAC{0x02, 0, 0, 0, 0, 0x03}, params: ConnectParams{Method: MethodPBC}})
 		h.command(cmdConnect{peer: peerAddr, params: ConnectParams{Method: MethodPBC}})
 		h.command(cmdProvision{peer: peerAddr, method: MethodPBC})
+		h.policy = acceptAll
+		h.command(cmdInvite{peer: peerAddr, params: InviteParams{Persistent: true, Role: RoleClient, GODeviceAddress: peerAddr, SSID: "DIRECT-ab"}})
 		h.command(cmdFind{opts: FindOptions{Type: FindSocial}})
 		h.rx(data, 2437)
 		if len(data) >= 16 {

@@ -27,6 +27,8 @@ type harness struct {
 	rocs map[radio.Cookie]actRemainOnChannel
 	// failSend makes SendFrame fail with this error.
 	failSend error
+	// policy answers Invitation Requests (nil: the default, status 8).
+	policy func(InvitationRequest) InvitationDecision
 }
 
 var (
@@ -41,6 +43,12 @@ func testPhyInfo() radio.PhyInfo {
 
 func newHarness(t *testing.T, mod func(*Config)) *harness {
 	t.Helper()
+	return newHarnessAt(t, ourAddr, mod)
+}
+
+// newHarnessAt is newHarness for a device with P2P Device Address addr.
+func newHarnessAt(t *testing.T, addr MAC, mod func(*Config)) *harness {
+	t.Helper()
 	cfg := DefaultConfig("ours")
 	if mod != nil {
 		mod(&cfg)
@@ -50,7 +58,7 @@ func newHarness(t *testing.T, mod func(*Config)) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, c: c, now: t0, timers: map[timerID]time.Time{}, rocs: map[radio.Cookie]actRemainOnChannel{}}
-	h.do(evStart{addr: ourAddr, phy: testPhyInfo()})
+	h.do(evStart{addr: addr, phy: testPhyInfo()})
 	return h
 }
 
@@ -85,6 +93,12 @@ func (h *harness) do(ev event) {
 			delete(h.timers, x.id)
 		case actDecideProvision:
 			next = evProvisionDecision{d: x.d, accept: defaultProvisionDecision(&h.c.cfg, x.d.req)}
+		case actDecideInvitation:
+			policy := h.policy
+			if policy == nil {
+				policy = defaultInvitationDecision
+			}
+			next = evInvitationDecision{d: x.d, dec: policy(x.d.req)}
 		}
 		if next != nil {
 			queue = append(queue, h.c.handle(h.now, next)...)

@@ -81,6 +81,12 @@ func phyOf(t *testing.T, b *nl80211.Backend, netdev string) radio.Phy {
 // ourHwsimDevice starts our device on the radio of wlan0.
 func ourHwsimDevice(t *testing.T, name string, mod func(*Config)) *simNode {
 	t.Helper()
+	return ourHwsimDeviceWith(t, name, mod, Options{})
+}
+
+// ourHwsimDeviceWith is ourHwsimDevice with options.
+func ourHwsimDeviceWith(t *testing.T, name string, mod func(*Config), opt Options) *simNode {
+	t.Helper()
 	b, err := nl80211.New(nl80211.Config{})
 	if err != nil {
 		t.Fatalf("nl80211: %v", err)
@@ -102,7 +108,7 @@ func ourHwsimDevice(t *testing.T, name string, mod func(*Config)) *simNode {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), hwsimOp)
 	defer cancel()
-	dev, err := NewDevice(ctx, phy, cfg, Options{})
+	dev, err := NewDevice(ctx, phy, cfg, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,6 +147,13 @@ var wpasClients int
 // startWpas runs wpa_supplicant on netdev with a P2P configuration.
 func startWpas(t *testing.T, netdev, name string, listenChannel int) *wpas {
 	t.Helper()
+	return startWpasConf(t, netdev, name, listenChannel, "")
+}
+
+// startWpasConf is startWpas with extra configuration lines (they follow,
+// and so override, the common ones).
+func startWpasConf(t *testing.T, netdev, name string, listenChannel int, extra string) *wpas {
+	t.Helper()
 	dir, err := os.MkdirTemp("/tmp", "p2p-wpas-")
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +171,7 @@ p2p_oper_reg_class=81
 p2p_oper_channel=6
 p2p_go_ht40=0
 persistent_reconnect=0
-`, dir, name, listenChannel), 0o600)
+%s`, dir, name, listenChannel, extra), 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -766,4 +779,99 @@ func TestHwsimBenchmarkNegotiation(t *testing.T) {
 	p50, p95 := percentiles(ds)
 	t.Logf("GO Negotiation with wpa_supplicant (request sent to confirmation acked), %d runs: p50 %v p95 %v; raw %v",
 		runs, p50.Round(time.Millisecond), p95.Round(time.Millisecond), ds)
+}
+
+// TestHwsimInvitationWithWpaSupplicant re-invokes a persistent group that
+// wpa_supplicant owns (network block mode=3, disabled=2, with us in its
+// p2p_client_list; persistent_reconnect=1), both ways.
+func TestHwsimInvitationWithWpaSupplicant(t *testing.T) {
+	requireHwsim(t)
+	const ssid = "DIRECT-ab"
+	w := startWpasConf(t, "wlan1", "wpas-inv", 6, "persistent_reconnect=1\n")
+	var mu sync.Mutex
+	var asked []InvitationRequest
+	ours := ourHwsimDeviceWith(t, "p2pmanager-inv", nil, Options{InvitationPolicy: func(r InvitationRequest) InvitationDecision {
+		mu.Lock()
+		asked = append(asked, r)
+		mu.Unlock()
+		if r.SSID != ssid || r.Peer != r.GODeviceAddress {
+			return InvitationDecision{Status: 8}
+		}
+		return InvitationDecision{}
+	}})
+	// The persistent group, as wpa_supplicant stores it after forming
+	// one: its BSSID is the GO's P2P Device Address (wpa_supplicant's).
+	netID := w.cmdf("IFNAME=%s ADD_NETWORK", w.p2pIf)
+	for _, kv := range [][2]string{
+		{"ssid", `"` + ssid + `"`},
+		{"mode", "3"},
+		{"disabled", "2"},
+		{"psk", `"p2pmanager-test"`},
+		{"bssid", w.addr.String()},
+		{"p2p_client_list", ours.dev.Address().String()},
+	} {
+		w.ok("IFNAME=%s SET_NETWORK %s %s %s", w.p2pIf, netID, kv[0], kv[1])
+	}
+	t.Logf("persistent group network %s: %s", netID, w.cmdf("IFNAME=%s LIST_NETWORKS", w.p2pIf))
+	discoverBoth(t, w, ours)
+	w.request("P2P_STOP_FIND")
+	removeGroup := func(t *testing.T, from int) {
+		t.Helper()
+		if _, ok := w.wait(from, hwsimOp, "P2P-GROUP-STARTED", "GO"); !ok {
+			t.Error("wpa_supplicant started no GO")
+		}
+		w.request("P2P_GROUP_REMOVE *")
+		if _, ok := w.wait(from, hwsimOp, "P2P-GROUP-REMOVED"); !ok {
+			t.Error("wpa_supplicant removed no group")
+		}
+	}
+
+	t.Run("wpa_supplicant invites us", func(t *testing.T) {
+		from := w.mark()
+		nfrom := ours.mark()
+		if err := ours.dev.Listen(context.Background(), ListenOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if !w.okSoon(t, "IFNAME=%s P2P_INVITE persistent=%s peer=%s", w.p2pIf, netID, ours.dev.Address()) {
+			return
+		}
+		n, ok := ours.waitFrom(nfrom, hwsimOp, func(n Notification) bool { _, ok := n.(InvitationReceived); return ok })
+		if !ok {
+			t.Fatal("no Invitation Request reported")
+		}
+		got := n.(InvitationReceived)
+		if r := got.Request; r.Peer != w.addr || r.GODeviceAddress != w.addr || r.SSID != ssid || !r.Persistent ||
+			r.OperatingFreq == 0 || r.GroupBSSID.IsZero() || len(r.Channels) == 0 || got.Decision.Status != 0 {
+			t.Errorf("reported %+v", got)
+		}
+		ev, ok := w.wait(from, hwsimOp, "P2P-INVITATION-RESULT")
+		if !ok {
+			t.Fatal("no P2P-INVITATION-RESULT")
+		}
+		if !strings.Contains(ev.text, "status=0") {
+			t.Fatalf("wpa_supplicant: %s", ev.text)
+		}
+		removeGroup(t, from)
+		if err := ours.dev.StopListen(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("we invite wpa_supplicant", func(t *testing.T) {
+		from := w.mark()
+		w.ok("P2P_LISTEN")
+		ctx, cancel := context.WithTimeout(context.Background(), hwsimOp)
+		defer cancel()
+		res, err := ours.dev.Invite(ctx, w.addr, InviteParams{Persistent: true, Role: RoleClient, GODeviceAddress: w.addr, SSID: ssid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("result %+v", res)
+		if res.Peer != w.addr || res.Freq == 0 || len(res.Channels) == 0 {
+			t.Errorf("result %+v", res)
+		}
+		if _, ok := w.wait(from, hwsimOp, "P2P-INVITATION-ACCEPTED", "sa="+macStr(ours.dev.Address())); !ok {
+			t.Error("no P2P-INVITATION-ACCEPTED")
+		}
+		removeGroup(t, from)
+	})
 }

@@ -18,6 +18,11 @@ type ConnectParams struct {
 	Method WPSMethod
 	// GOIntent overrides Config.GOIntent (0..15) when set.
 	GOIntent *int
+	// Persistent asks for a persistent group: our GO Negotiation frames
+	// set the Persistent P2P Group bit of the Group Capability (and not
+	// Persistent Reconnect). The group is persistent when the GO set it
+	// (NegotiationResult.Persistent).
+	Persistent bool
 }
 
 // negPhase is where a GO Negotiation stands.
@@ -40,9 +45,10 @@ type negotiation struct {
 	peer  MAC
 	reqID uint64 // the Connect waiting for the result (0: none)
 
-	method  WPSMethod
-	intent  uint8
-	authGen uint64 // the authorization this negotiation uses
+	method     WPSMethod
+	intent     uint8
+	persistent bool   // we ask for a persistent group
+	authGen    uint64 // the authorization this negotiation uses
 
 	initiator  bool
 	phase      negPhase
@@ -94,7 +100,8 @@ func (c *core) connect(id uint64, peer MAC, p ConnectParams) {
 		return
 	}
 	c.neg = &negotiation{
-		peer: peer, reqID: id, method: p.Method, intent: intent, authGen: c.setAuth(peer, p.Method, intent),
+		peer: peer, reqID: id, method: p.Method, intent: intent, persistent: p.Persistent,
+		authGen:   c.setAuth(peer, p.Method, intent, p.Persistent),
 		initiator: true, phase: negSend, token: c.token(),
 		tieBreaker: c.nextTieBreaker, peerFreq: listen, peerWaiting: waiting,
 	}
@@ -112,14 +119,14 @@ func (c *core) authorize(id uint64, peer MAC, p ConnectParams) {
 		c.reply(id, nil, ErrUnsupportedMethod)
 		return
 	}
-	c.setAuth(peer, p.Method, intent)
+	c.setAuth(peer, p.Method, intent, p.Persistent)
 	c.reply(id, nil, nil)
 }
 
 // setAuth records an authorization and returns its generation.
-func (c *core) setAuth(peer MAC, m WPSMethod, intent uint8) uint64 {
+func (c *core) setAuth(peer MAC, m WPSMethod, intent uint8, persistent bool) uint64 {
 	c.authGen++
-	c.auth[peer] = authorization{method: m, intent: intent, gen: c.authGen}
+	c.auth[peer] = authorization{method: m, intent: intent, persistent: persistent, gen: c.authGen}
 	return c.authGen
 }
 
@@ -211,7 +218,7 @@ func (c *core) negSendRequest() {
 		return
 	}
 	frame, err := c.id.goNegRequest(n.peer, negFrameParams{
-		token: n.token, intent: n.intent, tieBreaker: n.tieBreaker,
+		token: n.token, intent: n.intent, tieBreaker: n.tieBreaker, persistent: n.persistent,
 		passwordID: n.method.PasswordID(), opFreq: c.preferredOpFreq(), channels: c.ownFreqs,
 	})
 	if err != nil {
@@ -397,7 +404,7 @@ func (c *core) rxNegRequest(f rxFrame, pa *p2pmsg.PublicAction) {
 		return
 	}
 	if n == nil {
-		n = &negotiation{peer: sa, method: auth.method, intent: auth.intent, authGen: auth.gen}
+		n = &negotiation{peer: sa, method: auth.method, intent: auth.intent, persistent: auth.persistent, authGen: auth.gen}
 		c.neg = n
 	}
 	c.forgetTx(sa, txNegRequest)
@@ -435,7 +442,7 @@ func (c *core) rxNegRequest(f rxFrame, pa *p2pmsg.PublicAction) {
 		chans = common
 	}
 	frame, ferr := c.id.goNegResponse(sa, negFrameParams{
-		token: pa.DialogToken, status: &status, intent: n.intent, tieBreaker: tb,
+		token: pa.DialogToken, status: &status, intent: n.intent, tieBreaker: tb, persistent: n.persistent,
 		passwordID: n.method.PasswordID(), opFreq: opFreq, channels: chans, groupID: groupID,
 	})
 	if ferr != nil {
@@ -456,6 +463,7 @@ func (c *core) rxNegRequest(f rxFrame, pa *p2pmsg.PublicAction) {
 	if weGO {
 		n.res.Role = RoleGO
 		n.res.Freq = opFreq
+		n.res.Persistent = n.persistent
 	} else {
 		n.res.Freq = freqOfChannelAttr(a.OperatingChannel)
 		n.res.GODeviceAddress = sa
@@ -552,7 +560,7 @@ func (c *core) rxNegResponse(f rxFrame, pa *p2pmsg.PublicAction) {
 		opFreq, common, groupID = c.preferredOpFreq(), c.ownFreqs, nil
 	}
 	frame, err := c.id.goNegConfirmation(sa, negFrameParams{
-		token: n.token, status: &status, opFreq: opFreq, channels: common, groupID: groupID,
+		token: n.token, status: &status, opFreq: opFreq, channels: common, groupID: groupID, persistent: n.persistent,
 	})
 	if err != nil {
 		c.negDone(err, nil)
@@ -568,8 +576,10 @@ func (c *core) rxNegResponse(f rxFrame, pa *p2pmsg.PublicAction) {
 	n.res.PeerInterfaceAddress = *a.IntendedInterfaceAddress
 	n.res.Initiator = true
 	n.res.Role = RoleClient
+	n.res.Persistent = a.Capability.Group&p2pmsg.GroupCapPersistentGroup != 0 // the GO's
 	if requesterIsGO {
 		n.res.Role = RoleGO
+		n.res.Persistent = n.persistent
 	}
 	n.res.Freq = opFreq
 	n.res.Channels = common
@@ -618,6 +628,7 @@ func (c *core) rxNegConfirm(f rxFrame, pa *p2pmsg.PublicAction) {
 		}
 		n.res.SSID = Sanitize(string(a.GroupID.SSID))
 		n.res.GODeviceAddress = a.GroupID.DeviceAddress
+		n.res.Persistent = a.Capability.Group&p2pmsg.GroupCapPersistentGroup != 0 // the GO's
 		if fr := freqOfChannelAttr(a.OperatingChannel); fr != 0 {
 			n.res.Freq = fr
 		}

@@ -132,6 +132,10 @@ type NegotiationResult struct {
 	PeerPasswordID wsc.DevicePasswordID
 	GOIntent       uint8 // ours
 	PeerGOIntent   uint8
+	// Persistent is the GO's Persistent P2P Group bit in the negotiation
+	// (its Response or Confirmation, or ours when we are GO): the group
+	// is a persistent group.
+	Persistent bool
 	// PeerConfigTimeout is the peer's Configuration Timeout.
 	PeerConfigTimeout p2pmsg.ConfigurationTimeout
 	// Started is when our first frame of this negotiation went out (our
@@ -176,13 +180,30 @@ var (
 	ErrUnsupportedMethod = errors.New("p2p: unsupported provisioning method")
 	// ErrCanceled: the procedure was canceled (Cancel, or a newer one).
 	ErrCanceled = errors.New("p2p: canceled")
+	// ErrUnknownGroup: the peer does not know the P2P group it was
+	// invited to (status 8).
+	ErrUnknownGroup = errors.New("p2p: unknown P2P group")
+	// ErrRejectedByUser: the peer's user rejected the request (status
+	// 11).
+	ErrRejectedByUser = errors.New("p2p: rejected by user")
+	// ErrInvalidParams: the parameters of a command are invalid (e.g. an
+	// Invite without SSID).
+	ErrInvalidParams = errors.New("p2p: invalid parameters")
 )
 
-// StatusError is a GO Negotiation failure with a P2P Status code (Wi-Fi
-// P2P v1.7, Table 8): sent by the peer (Remote) or by us.
+// Procedures a StatusError may come from.
+const (
+	procNegotiation = iota // GO Negotiation (the zero value)
+	procInvitation
+)
+
+// StatusError is a GO Negotiation or Invitation failure with a P2P
+// Status code (Wi-Fi P2P v1.7, Table 8): sent by the peer (Remote) or by
+// us.
 type StatusError struct {
 	Status p2pmsg.Status
 	Remote bool
+	proc   uint8
 }
 
 func (e *StatusError) Error() string {
@@ -190,7 +211,11 @@ func (e *StatusError) Error() string {
 	if e.Remote {
 		who = "peer answered"
 	}
-	return fmt.Sprintf("p2p: GO Negotiation failed: %s status %d (%v)", who, uint8(e.Status), e.Status)
+	what := "GO Negotiation"
+	if e.proc == procInvitation {
+		what = "Invitation"
+	}
+	return fmt.Sprintf("p2p: %s failed: %s status %d (%v)", what, who, uint8(e.Status), e.Status)
 }
 
 // Is matches the sentinel errors that name a status.
@@ -202,6 +227,10 @@ func (e *StatusError) Is(target error) bool {
 		return e.Status == p2pmsg.StatusFailNoCommonChannels
 	case ErrIncompatibleMethod:
 		return e.Status == p2pmsg.StatusFailIncompatibleProvisioning
+	case ErrUnknownGroup:
+		return e.Status == p2pmsg.StatusFailUnknownP2PGroup
+	case ErrRejectedByUser:
+		return e.Status == p2pmsg.StatusFailRejectedByUser
 	}
 	return false
 }

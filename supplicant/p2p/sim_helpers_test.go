@@ -52,6 +52,12 @@ func newSimNet(t testing.TB, opts simradio.Options) *simNet {
 // add starts a device on a new phy; mod adjusts its configuration.
 func (s *simNet) add(name string, mod func(*Config)) *simNode {
 	s.t.Helper()
+	return s.addWithPolicy(name, mod, nil)
+}
+
+// addWithPolicy is add with an Options.InvitationPolicy.
+func (s *simNet) addWithPolicy(name string, mod func(*Config), policy func(InvitationRequest) InvitationDecision) *simNode {
+	s.t.Helper()
 	idx := len(s.nodes)
 	phy, err := s.m.AddPhy(simradio.PhyConfig{})
 	if err != nil {
@@ -69,8 +75,9 @@ func (s *simNet) add(name string, mod func(*Config)) *simNode {
 	}
 	seed := uint64(idx+1) + s.seed<<20
 	dev, err := NewDevice(context.Background(), phy, cfg, Options{
-		Rand:   rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)),
-		Crypto: detReader{rand.New(rand.NewPCG(seed, 7))},
+		Rand:             rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)),
+		Crypto:           detReader{rand.New(rand.NewPCG(seed, 7))},
+		InvitationPolicy: policy,
 	})
 	if err != nil {
 		s.t.Fatalf("NewDevice(%s): %v", name, err)
