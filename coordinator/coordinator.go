@@ -29,6 +29,10 @@ type Config struct {
 	DeviceConfig func(radio.PhyInfo) p2p.Config
 	// MaxPeers bounds each device's peer table (0: p2p.DefaultMaxPeers).
 	MaxPeers int
+	// StateDir keeps the persistent groups across restarts (a file only
+	// its owner reads: it holds their credentials); "" keeps them in
+	// memory.
+	StateDir string
 	// Name is the default P2P Device Name ("p2pmanager" when empty).
 	Name string
 	// Options are passed to every p2p.NewDevice.
@@ -76,6 +80,7 @@ type Coordinator struct {
 
 	ndevs       int
 	dhcp        DHCP
+	persist     *persistentStore
 	dhcpTimeout time.Duration
 	// Owned by the loop (devs is fixed once New returns).
 	devs       []*device
@@ -145,6 +150,9 @@ func New(ctx context.Context, rb radio.Backend, cfg Config, log *zap.Logger) (*C
 	if c.dhcpTimeout <= 0 {
 		c.dhcpTimeout = 30 * time.Second
 	}
+	if c.persist, err = openPersistentStore(cfg.StateDir); err != nil {
+		return nil, err
+	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	for _, phy := range phys {
 		info := phy.Info()
@@ -164,7 +172,10 @@ func New(ctx context.Context, rb radio.Backend, cfg Config, log *zap.Logger) (*C
 		if pc.Trace == nil && dlog.Core().Enabled(zap.DebugLevel) {
 			pc.Trace = func(format string, args ...any) { dlog.Debug(fmt.Sprintf(format, args...)) }
 		}
-		pd, err := p2p.NewDevice(ctx, phy, pc, cfg.Options)
+		opts := cfg.Options
+		id := deviceID(info.Name)
+		opts.InvitationPolicy = func(r p2p.InvitationRequest) p2p.InvitationDecision { return c.invitationDecision(id, r) }
+		pd, err := p2p.NewDevice(ctx, phy, pc, opts)
 		if err != nil {
 			for _, d := range c.devs {
 				_ = d.p2p.Close()
@@ -177,7 +188,7 @@ func New(ctx context.Context, rb radio.Backend, cfg Config, log *zap.Logger) (*C
 			p2p:    pd,
 			phy:    phy,
 			ifAddr: pd.InterfaceAddress(),
-			id:     deviceID(info.Name),
+			id:     id,
 			peers:  map[dbusapi.MAC]dbusapi.PeerInfo{},
 			groups: map[dbusapi.GroupID]*runningGroup{},
 			own:    map[dbusapi.MAC]int{},
@@ -473,11 +484,11 @@ func (d *device) notification(n p2p.Notification) {
 				// asks to join (Wi-Fi P2P v1.7, 3.2.3).
 				kind = dbusapi.RequestJoin
 			}
-			d.askAgent(x.Peer, kind, x.Method)
+			d.askAgent(x.Peer, kind, x.Method, false)
 		}
 	case p2p.GONegotiationRequest:
 		log.Info("GO negotiation request", zap.Stringer("peer", x.Peer), zap.Stringer("method", x.Method), zap.Uint8("go_intent", x.GOIntent))
-		d.askAgent(x.Peer, dbusapi.RequestNegotiation, x.Method)
+		d.askAgent(x.Peer, dbusapi.RequestNegotiation, x.Method, x.Persistent)
 	case p2p.NegotiationSucceeded:
 		log.Info("GO negotiation succeeded", zap.Stringer("peer", x.Result.Peer), zap.Stringer("role", x.Result.Role), zap.Int("freq", x.Result.Freq))
 		peer := dbusapi.MAC(x.Result.Peer)
@@ -487,6 +498,8 @@ func (d *device) notification(n p2p.Notification) {
 		}
 		// A peer we had authorized negotiated with us: form the group.
 		d.formGroup(x.Result)
+	case p2p.InvitationReceived:
+		d.invited(x)
 	case p2p.NegotiationFailed:
 		log.Info("GO negotiation failed", zap.Stringer("peer", x.Peer), zap.Error(x.Err))
 		d.setLastError(dbusapi.MAC(x.Peer), mapErr(x.Err))
@@ -586,7 +599,7 @@ func (d *device) setLastError(a dbusapi.MAC, err error) {
 //
 // With a PIN method, the PIN is generated and shown through the agent when
 // we display it, or asked of the agent when the peer displays it.
-func (d *device) askAgent(peer p2p.MAC, kind dbusapi.RequestKind, m p2p.WPSMethod) {
+func (d *device) askAgent(peer p2p.MAC, kind dbusapi.RequestKind, m p2p.WPSMethod, persistent bool) {
 	d.c.nextReq++
 	intent := int(d.info.GOIntent)
 	method := m
@@ -609,7 +622,7 @@ func (d *device) askAgent(peer p2p.MAC, kind dbusapi.RequestKind, m p2p.WPSMetho
 			d.c.wg.Add(1)
 			go func() {
 				defer d.c.wg.Done()
-				d.accepted(peer, kind, method, intent, log)
+				d.accepted(peer, kind, method, intent, persistent, log)
 			}()
 		},
 	})
@@ -617,7 +630,7 @@ func (d *device) askAgent(peer p2p.MAC, kind dbusapi.RequestKind, m p2p.WPSMetho
 
 // accepted carries out a request the agent accepted (see askAgent). It
 // runs off the loop.
-func (d *device) accepted(peer p2p.MAC, kind dbusapi.RequestKind, method p2p.WPSMethod, intent int, log *zap.Logger) {
+func (d *device) accepted(peer p2p.MAC, kind dbusapi.RequestKind, method p2p.WPSMethod, intent int, persistent bool, log *zap.Logger) {
 	ctx, cancel := context.WithTimeout(d.c.ctx, 2*time.Minute)
 	defer cancel()
 	pin, err := d.pinFor(ctx, dbusapi.MAC(peer), method, "")
@@ -648,7 +661,7 @@ func (d *device) accepted(peer p2p.MAC, kind dbusapi.RequestKind, method p2p.WPS
 	err = d.do(ctx, func() error {
 		actx, acancel := context.WithTimeout(ctx, 5*time.Second)
 		defer acancel()
-		if err := d.p2p.Authorize(actx, peer, p2p.ConnectParams{Method: method, GOIntent: &intent}); err != nil {
+		if err := d.p2p.Authorize(actx, peer, p2p.ConnectParams{Method: method, GOIntent: &intent, Persistent: persistent}); err != nil {
 			return err
 		}
 		if pin != "" {
@@ -668,7 +681,7 @@ func (d *device) accepted(peer p2p.MAC, kind dbusapi.RequestKind, method p2p.WPS
 	if kind != dbusapi.RequestNegotiation {
 		return
 	}
-	res, err := d.p2p.Connect(ctx, peer, p2p.ConnectParams{Method: method, GOIntent: &intent})
+	res, err := d.p2p.Connect(ctx, peer, p2p.ConnectParams{Method: method, GOIntent: &intent, Persistent: persistent})
 	if err != nil {
 		log.Info("GO negotiation with the accepted peer failed", zap.Error(err))
 		merr := mapErr(err)
@@ -890,12 +903,22 @@ func (d *device) Connect(ctx context.Context, peer dbusapi.MAC, o dbusapi.Connec
 		if o.HasGOIntent {
 			intent = int(o.GOIntent)
 		}
-		params = p2p.ConnectParams{Method: methodFor(o.Method, p.ConfigMethods), GOIntent: &intent}
+		params = p2p.ConnectParams{Method: methodFor(o.Method, p.ConfigMethods), GOIntent: &intent, Persistent: o.Persistent}
 		gdev = d.groupDevice()
 		return nil
 	})
 	if err != nil {
 		return 0, err
+	}
+	if o.Persistent {
+		// A persistent group formed with this peer before is re-invoked:
+		// no negotiation, no WPS.
+		if pg, ok := d.c.persist.lookup(d.id, peer); ok {
+			id, err := d.reinvoke(ctx, pg, gdev)
+			if !errors.Is(err, errUnknownPersistent) {
+				return id, err
+			}
+		}
 	}
 	pin, err := d.pinFor(ctx, peer, params.Method, o.PIN)
 	if err != nil {

@@ -38,6 +38,8 @@ type runningGroup struct {
 	members map[dbusapi.MAC]netip.Addr
 	// configError is the WSC Configuration Error of a failed provisioning.
 	configError wsc.ConfigError
+	// persistent: the group is a persistent group, stored once started.
+	persistent bool
 	// dhcpServer is the DHCP server of a GO (nil without one); set before
 	// the group is registered, closed when it ends.
 	dhcpServer io.Closer
@@ -120,11 +122,13 @@ func (d *device) release() {
 func (d *device) startNegotiated(ctx context.Context, res p2p.NegotiationResult, dev group.Device, w group.WPS) (*runningGroup, error) {
 	wps := &w
 	g := newRunningGroup(dbusapi.MAC(res.Peer))
+	g.persistent = res.Persistent
 	if res.Role == p2p.RoleGO {
 		gs, err := group.StartGO(ctx, d.phy, group.GOConfig{
 			Device:           dev,
 			Freq:             res.Freq,
 			SSID:             []byte(res.SSID),
+			Persistent:       res.Persistent,
 			InterfaceAddress: d.ifAddr,
 			Formation: &group.Formation{
 				Peer:          res.Peer,
@@ -306,7 +310,7 @@ func (d *device) groupNotification(g *runningGroup, n group.Notification) {
 			BSSID:      dbusapi.MAC(x.BSSID),
 			Frequency:  uint32(x.Freq),
 			Interface:  x.Interface,
-			Persistent: x.Persistent,
+			Persistent: x.Persistent || g.persistent,
 			GroupOwner: dbusapi.MAC(x.GODeviceAddress),
 		}
 		if x.IP.IsValid() {
@@ -328,6 +332,9 @@ func (d *device) groupNotification(g *runningGroup, n group.Notification) {
 		}
 		if x.AddressErr != nil {
 			log.Warn("setting the group address", zap.Error(x.AddressErr))
+		}
+		if g.persistent && g.peer != (dbusapi.MAC{}) {
+			d.remember(g, x)
 		}
 		d.groupUpdated(g)
 		if x.Role == group.RoleClient && !x.IP.IsValid() && d.c.dhcp != nil {

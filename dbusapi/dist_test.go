@@ -314,7 +314,7 @@ func TestSystemdUnitHasTheRequiredKeys(t *testing.T) {
 	}
 	for k, want := range map[string]string{
 		"Type": "notify", "BusName": BusName, "NoNewPrivileges": "yes", "ProtectSystem": "strict",
-		"ExecStart": "/usr/libexec/p2pmanager --bus=system --radio=nl80211", "DevicePolicy": "closed",
+		"ExecStart": "/usr/libexec/p2pmanager --bus=system --radio=nl80211 --state-dir=/var/lib/p2pmanager", "DevicePolicy": "closed",
 	} {
 		if got := one(k); got != want {
 			t.Errorf("[Service] %s=%q, want %q", k, got, want)

@@ -172,7 +172,7 @@ func serve(ctx context.Context, cfg daemonConfig, log *zap.Logger, stdout io.Wri
 		rb = nb
 	}
 
-	ccfg := coordinator.Config{Name: hostName(), MaxPeers: cfg.MaxPeers}
+	ccfg := coordinator.Config{Name: hostName(), MaxPeers: cfg.MaxPeers, StateDir: cfg.StateDir}
 	if cfg.Radio == "nl80211" {
 		// Kernel interfaces carry IP: serve DHCP on our groups and use it
 		// where a GO allocates no address in the 4-way handshake. The

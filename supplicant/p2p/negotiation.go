@@ -390,7 +390,8 @@ func (c *core) rxNegRequest(f rxFrame, pa *p2pmsg.PublicAction) {
 		c.sendNegFailure(sa, pa.DialogToken, p2pmsg.StatusFailInformationUnavailable, f.freq, tb, uint8(c.cfg.GOIntent), wsc.PasswordDefault)
 		m, _ := methodForPeerPasswordID(peerPW)
 		c.peers.view(sa, func(e *peerEntry) { e.waiting = true })
-		c.notify(GONegotiationRequest{Peer: sa, PasswordID: peerPW, GOIntent: a.GOIntent.Intent, Method: m})
+		c.notify(GONegotiationRequest{Peer: sa, PasswordID: peerPW, GOIntent: a.GOIntent.Intent, Method: m,
+			Persistent: a.Capability != nil && a.Capability.Group&p2pmsg.GroupCapPersistentGroup != 0})
 		return
 	case n != nil && n.peer != sa:
 		c.sendNegFailure(sa, pa.DialogToken, p2pmsg.StatusFailUnableToAccommodate, f.freq, tb, auth.intent, auth.method.PasswordID())

@@ -61,6 +61,9 @@ type GONegotiationRequest struct {
 	// Method is the method we would use to match the peer's Device
 	// Password ID (0 when this package does not support it).
 	Method WPSMethod
+	// Persistent: the peer asks for a persistent group (the Persistent
+	// P2P Group bit of its Group Capability).
+	Persistent bool
 }
 
 // NegotiationSucceeded reports a GO Negotiation that ended in agreement
