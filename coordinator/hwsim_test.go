@@ -465,3 +465,81 @@ func maxTime(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// TestHwsimPersistentGroupIsReinvokedBothWays forms a persistent group
+// with wpa_supplicant (we GO), re-invokes it with our Connect(persistent)
+// and then lets wpa_supplicant re-invoke it (p2p_invite persistent=...):
+// each time without negotiation or WPS, ending in a ping.
+func TestHwsimPersistentGroupIsReinvokedBothWays(t *testing.T) {
+	p := newHwPair(t, "p2pmanager-persistent")
+	p.w.OK(t, "IFNAME=%s SET persistent_reconnect 1", p.w.P2PDevice())
+	p.discover(t)
+	opts := dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, GOIntent: 15, HasGOIntent: true, Persistent: true}
+	id, gs, ev := p.weConnect(t, "pbc persistent auth go_intent=0", opts)
+	if !strings.Contains(ev.Text, "[PERSISTENT]") {
+		t.Fatalf("wpa_supplicant's group is not persistent: %s", ev.Text)
+	}
+	first := p.checkGroupWithWpas(t, id, gs, ev)
+	if !first.Persistent {
+		t.Errorf("our group %+v is not persistent", first)
+	}
+	leave := func(id dbusapi.GroupID) {
+		t.Helper()
+		from := p.w.Mark()
+		p.us.leave(t, id)
+		if _, ok := p.w.Wait(from, hwsimtest.OpTimeout, "P2P-GROUP-REMOVED"); !ok {
+			t.Fatalf("wpa_supplicant's group did not end:\n%s", eventList(p.w, from))
+		}
+	}
+	leave(id)
+
+	// We re-invoke it.
+	p.w.OK(t, "IFNAME=%s P2P_LISTEN", p.w.P2PDevice())
+	from := p.w.Mark()
+	start := time.Now()
+	id, err := p.us.dev.Connect(opCtx(t, formTimeout), p.them, opts)
+	if err != nil {
+		t.Fatalf("re-invoking Connect: %v\nwpa_supplicant's events:\n%s", err, eventList(p.w, from))
+	}
+	gs, ev = wpasGroupStarted(t, p.w, from, hwsimtest.OpTimeout)
+	t.Logf("re-invoked by us in %v: %s", time.Since(start).Round(time.Millisecond), ev.Text)
+	again := p.checkGroupWithWpas(t, id, gs, ev)
+	if string(again.SSID) != string(first.SSID) || !again.Persistent {
+		t.Errorf("re-invoked group %+v, first SSID %q", again, first.SSID)
+	}
+	if _, ok := p.w.Wait(from, time.Second, "P2P-GO-NEG"); ok {
+		t.Error("wpa_supplicant saw a GO Negotiation during the re-invocation")
+	}
+	leave(id)
+
+	// wpa_supplicant re-invokes it.
+	var netID string
+	for _, l := range strings.Split(p.w.P2P(t, "LIST_NETWORKS"), "\n") {
+		if strings.Contains(l, string(first.SSID)) && strings.Contains(l, "P2P-PERSISTENT") {
+			netID = strings.Fields(l)[0]
+		}
+	}
+	if netID == "" {
+		t.Fatalf("wpa_supplicant stored no persistent group %q", first.SSID)
+	}
+	// An invitation reaches a P2P Device in its Listen state.
+	if err := p.us.dev.StartListen(opCtx(t, hwsimtest.OpTimeout), dbusapi.ListenOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	nfrom := p.us.mark()
+	from = p.w.Mark()
+	start = time.Now()
+	p.w.P2P(t, "P2P_INVITE persistent=%s peer=%v", netID, p.us.addr)
+	gs, ev = wpasGroupStarted(t, p.w, from, formTimeout)
+	t.Logf("re-invoked by wpa_supplicant in %v: %s", time.Since(start).Round(time.Millisecond), ev.Text)
+	se, ok := p.us.waitFrom(nfrom, hwsimtest.OpTimeout, func(e dbusapi.Event) bool {
+		g, ok := e.(dbusapi.GroupUpdated)
+		return ok && string(g.Info.SSID) == string(first.SSID) && len(g.Info.Members) == 1
+	})
+	if !ok {
+		t.Fatalf("our side of the re-invoked group did not come up:\n%s", p.us.summary(nfrom))
+	}
+	third := se.ev.(dbusapi.GroupUpdated).Info
+	p.checkGroupWithWpas(t, third.ID, gs, ev)
+	leave(third.ID)
+}
