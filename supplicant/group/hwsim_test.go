@@ -220,7 +220,11 @@ func TestHwsimOurGOProvisionsAndKeysAWpaSupplicantClient(t *testing.T) {
 	}
 
 	// Traffic crosses the air with the keys both sides installed.
-	runCmd(t, "ip", "addr", "add", "192.168.49.1/24", "dev", g.Interface().Name)
+	// Our address is on the group interface already (the GO put it
+	// there); wpa_supplicant configures none.
+	if out := runCmd(t, "ip", "-4", "addr", "show", "dev", g.Interface().Name); !strings.Contains(out, "inet 192.168.49.1/24") {
+		t.Errorf("the GO's interface lacks 192.168.49.1/24:\n%s", out)
+	}
 	runCmd(t, "ip", "netns", "exec", wpas.ns, "ip", "addr", "add", "192.168.49.2/24", "dev", wpas.ifname)
 	out := runCmd(t, "ping", "-c", "3", "-W", "5", "-I", g.Interface().Name, "192.168.49.2")
 	if !strings.Contains(out, " 0% packet loss") {
@@ -326,7 +330,10 @@ func TestHwsimOurClientJoinsAWpaSupplicantGO(t *testing.T) {
 	if started.IP != netip.MustParsePrefix("192.168.49.200/24") || len(started.PeerIPs) != 1 || started.PeerIPs[0] != netip.MustParseAddr("192.168.49.1") {
 		t.Errorf("started with %v, GO %v; want 192.168.49.200/24 from the IP Address Allocation KDE", started.IP, started.PeerIPs)
 	}
-	runCmd(t, "ip", "addr", "add", started.IP.String(), "dev", started.Interface)
+	// The address wpa_supplicant's GO allocated is on our interface already.
+	if out := runCmd(t, "ip", "-4", "addr", "show", "dev", started.Interface); !strings.Contains(out, "inet "+started.IP.String()) {
+		t.Errorf("our client interface lacks %v:\n%s", started.IP, out)
+	}
 	runCmd(t, "ip", "netns", "exec", wpas.ns, "ip", "addr", "add", "192.168.49.1/24", "dev", goIf)
 	out := runCmd(t, "ping", "-c", "3", "-W", "5", "-I", started.Interface, "192.168.49.1")
 	if !strings.Contains(out, " 0% packet loss") {
