@@ -364,8 +364,10 @@ func (m *ClientMachine) connectFailed(err error) []Action {
 	return append(acts, SetTimer{Timer: Timer{Kind: TimerConnect}, After: connectRetryDelay})
 }
 
-// connectRetryDelay separates association attempts.
-const connectRetryDelay = 200 * time.Millisecond
+// connectRetryDelay separates association attempts: short, since the
+// kernel has already spent its own authentication retries (a GO that is
+// still starting, as wpa_supplicant derives its PSK, ignores them).
+const connectRetryDelay = 20 * time.Millisecond
 
 func (m *ClientMachine) actionFailed(ev ActionFailed) []Action {
 	switch ev.Action.(type) {
