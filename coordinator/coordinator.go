@@ -892,12 +892,9 @@ func (d *device) Connect(ctx context.Context, peer dbusapi.MAC, o dbusapi.Connec
 		gdev   group.Device
 	)
 	err := d.do(ctx, func() error {
-		if !d.info.Enabled {
-			return fmt.Errorf("%w: P2P is disabled on %s", dbusapi.ErrNotReady, d.id)
-		}
-		p, ok := d.peers[peer]
-		if !ok {
-			return fmt.Errorf("%w: no peer %v", dbusapi.ErrNotFound, peer)
+		p, err := d.connectablePeer(peer)
+		if err != nil {
+			return err
 		}
 		intent := int(d.info.GOIntent)
 		if o.HasGOIntent {
@@ -954,6 +951,19 @@ func (d *device) Connect(ctx context.Context, peer dbusapi.MAC, o dbusapi.Connec
 	return g.id, nil
 }
 
+// connectablePeer is a known peer of an enabled device. It runs on the
+// loop.
+func (d *device) connectablePeer(peer dbusapi.MAC) (dbusapi.PeerInfo, error) {
+	if !d.info.Enabled {
+		return dbusapi.PeerInfo{}, fmt.Errorf("%w: P2P is disabled on %s", dbusapi.ErrNotReady, d.id)
+	}
+	p, ok := d.peers[peer]
+	if !ok {
+		return dbusapi.PeerInfo{}, fmt.Errorf("%w: no peer %v", dbusapi.ErrNotFound, peer)
+	}
+	return p, nil
+}
+
 // join joins the running group of a peer that is GO as a client (Wi-Fi
 // P2P v1.7, 3.2.3 "P2P Group joining"): Provision Discovery with the GO's
 // P2P Device so that its user allows us (push button pressed, or the PIN
@@ -967,12 +977,9 @@ func (d *device) join(ctx context.Context, peer dbusapi.MAC, o dbusapi.ConnectOp
 		gdev   group.Device
 	)
 	err := d.do(ctx, func() error {
-		if !d.info.Enabled {
-			return fmt.Errorf("%w: P2P is disabled on %s", dbusapi.ErrNotReady, d.id)
-		}
-		p, ok := d.peers[peer]
-		if !ok {
-			return fmt.Errorf("%w: no peer %v", dbusapi.ErrNotFound, peer)
+		p, err := d.connectablePeer(peer)
+		if err != nil {
+			return err
 		}
 		// A peer not (yet) seen as GO may still run a group (its GO
 		// answers on the operating channel only): the client then looks

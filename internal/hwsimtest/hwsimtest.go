@@ -41,7 +41,26 @@ func Require(t testing.TB) {
 			time.Sleep(200 * time.Millisecond)
 		}
 		t.Errorf("interfaces left behind:\n%s", out)
+		removeLeftovers(string(out))
 	})
+}
+
+// removeLeftovers deletes the P2P Devices and p2p-* interfaces a failed
+// test left in the default namespace (listed in out, `iw dev` output), so
+// that the tests after it start from clean radios.
+func removeLeftovers(out string) {
+	var wdev string
+	for _, l := range strings.Split(out, "\n") {
+		f := strings.Fields(l)
+		switch {
+		case len(f) == 2 && f[0] == "wdev":
+			wdev = f[1]
+		case len(f) == 2 && f[0] == "Interface" && strings.HasPrefix(f[1], "p2p-"):
+			_ = exec.Command("iw", "dev", f[1], "del").Run()
+		case len(f) == 2 && f[0] == "type" && f[1] == "P2P-device" && wdev != "":
+			_ = exec.Command("iw", "wdev", wdev, "del").Run()
+		}
+	}
 }
 
 // RequireBench is Require for the long benchmarks: they also need
