@@ -391,9 +391,9 @@ func (c *core) timer(e evTimer) {
 	case tmNeg:
 		c.negTimeout()
 	case tmPD:
-		c.pdTimeout()
+		c.exchTimeout(c.pd.exch())
 	case tmInv:
-		c.invTimeout()
+		c.exchTimeout(c.inv.exch())
 	case tmExpiry:
 		c.expirePeers()
 	}
@@ -488,14 +488,11 @@ func (c *core) want() desire {
 			return d
 		}
 	}
-	if c.pd != nil {
-		if d := c.pdDesire(); d.kind != desireNone {
-			return d
-		}
-	}
-	if c.inv != nil {
-		if d := c.invDesire(); d.kind != desireNone {
-			return d
+	for _, x := range []*exchange{c.pd.exch(), c.inv.exch()} {
+		if x != nil {
+			if d := c.exchDesire(x); d.kind != desireNone {
+				return d
+			}
 		}
 	}
 	if c.find != nil {
@@ -741,9 +738,9 @@ func (c *core) rocEnded() {
 	case rocNeg:
 		c.negListenDone(r)
 	case rocPD:
-		c.pdListenDone(r)
+		c.exchListenDone(c.pd.exch())
 	case rocInv:
-		c.invListenDone(r)
+		c.exchListenDone(c.inv.exch())
 	}
 }
 
@@ -832,9 +829,9 @@ func (c *core) txDone(t *txOp, acked, failed bool) {
 	case txNegRequest, txNegResponse, txNegConfirm:
 		c.negTxDone(t, acked, failed)
 	case txPDRequest:
-		c.pdTxDone(t, acked, failed)
+		c.exchTxDone(c.pd.exch(), t, acked)
 	case txInvRequest:
-		c.invTxDone(t, acked, failed)
+		c.exchTxDone(c.inv.exch(), t, acked)
 	}
 }
 
@@ -844,13 +841,7 @@ func (c *core) dwellWanted(peer MAC) bool {
 	if n := c.neg; n != nil && n.peer == peer && (n.phase == negWaitResp || n.phase == negRespSent) {
 		return true
 	}
-	if p := c.pd; p != nil && p.peer == peer && p.phase == pdWaitResp {
-		return true
-	}
-	if v := c.inv; v != nil && v.peer == peer && v.phase == invWaitResp {
-		return true
-	}
-	return false
+	return exchWaiting(c.pd.exch(), peer) || exchWaiting(c.inv.exch(), peer)
 }
 
 // endWait ends the remaining dwell of the frames to peer that went out

@@ -96,27 +96,19 @@ type InvitationReceived struct {
 
 func (InvitationReceived) isNotification() {}
 
-type invPhase uint8
-
-const (
-	invSend     invPhase = iota + 1 // the request is to be sent
-	invSent                         // request handed to the radio
-	invWaitResp                     // request acknowledged, waiting for the response
-	invGap                          // listening on our channel between attempts
-)
-
 // invState is the one Invitation we run as inviter.
 type invState struct {
-	peer      MAC
-	reqID     uint64
-	p         InviteParams
-	opFreq    int // our operating channel when we are GO
-	phase     invPhase
-	tokens    []uint8 // every token sent: a late response still counts
-	attempts  int
-	deadline  time.Time
-	freq      int // where requests go
-	listenDur time.Duration
+	exchange
+	p      InviteParams
+	opFreq int // our operating channel when we are GO
+}
+
+// exch is the exchange of the Invitation, nil when none runs.
+func (v *invState) exch() *exchange {
+	if v == nil {
+		return nil
+	}
+	return &v.exchange
 }
 
 // invDecision is a received Invitation Request waiting for the policy.
@@ -180,86 +172,15 @@ func (c *core) invite(id uint64, peer MAC, p InviteParams) {
 		c.reply(id, nil, ErrUnknownPeer)
 		return
 	}
-	c.inv = &invState{peer: peer, reqID: id, p: p, opFreq: opFreq, phase: invSend, freq: target}
+	c.inv = &invState{p: p, opFreq: opFreq, exchange: exchange{
+		peer: peer, reqID: id, freq: target, phase: exchSend,
+		name: "Invitation Request", tx: txInvRequest, timer: tmInv, roc: rocInv,
+		build: func(tok uint8) ([]byte, error) {
+			return c.id.invitationRequest(peer, tok, p, opFreq, c.preferredOpFreq(), c.ownFreqs)
+		},
+		fail: func(err error) { c.invDone(err, nil) },
+	}}
 	c.tracef("Invitation of %v (we are %v, persistent %v, SSID %q) on %d MHz", peer, p.Role, p.Persistent, p.SSID, target)
-}
-
-func (c *core) invDesire() desire {
-	v := c.inv
-	switch v.phase {
-	case invSend:
-		return desire{kind: desireSend, send: c.invSendRequest}
-	case invSent, invWaitResp:
-		return desire{kind: desireHold, freq: v.freq, dur: v.deadline.Sub(c.now)}
-	case invGap:
-		return desire{kind: desireROC, purpose: rocInv, freq: c.id.listen, dur: v.listenDur}
-	}
-	return desire{}
-}
-
-func (c *core) invSendRequest() {
-	v := c.inv
-	if v.attempts >= c.cfg.Timing.PDAttempts {
-		c.invDone(ErrNoResponse, nil)
-		return
-	}
-	tok := c.token()
-	frame, err := c.id.invitationRequest(v.peer, tok, v.p, v.opFreq, c.preferredOpFreq(), c.ownFreqs)
-	if err != nil {
-		c.invDone(err, nil)
-		return
-	}
-	v.tokens = append(v.tokens, tok)
-	if len(v.tokens) > 8 {
-		v.tokens = v.tokens[1:]
-	}
-	wait := c.cfg.Timing.PDResponseWait
-	c.send(txInvRequest, v.peer, frame, v.freq, wait)
-	v.attempts++
-	v.phase = invSent
-	v.deadline = c.now.Add(wait + 200*time.Millisecond)
-	c.arm(tmInv, v.deadline)
-	c.tracef("Invitation Request %d to %v on %d MHz", v.attempts, v.peer, v.freq)
-}
-
-func (c *core) invTxDone(t *txOp, acked, _ bool) {
-	v := c.inv
-	if v == nil || v.peer != t.peer || v.phase != invSent {
-		return
-	}
-	if !acked {
-		c.invNextAttempt()
-		return
-	}
-	v.phase = invWaitResp
-	v.deadline = c.now.Add(c.cfg.Timing.PDResponseWait)
-	c.arm(tmInv, v.deadline)
-}
-
-// invNextAttempt listens on our channel for a while, then retries.
-func (c *core) invNextAttempt() {
-	v := c.inv
-	c.endWait(v.peer)
-	c.forgetTx(v.peer, txInvRequest)
-	if v.attempts >= c.cfg.Timing.PDAttempts {
-		c.invDone(ErrNoResponse, nil)
-		return
-	}
-	v.phase = invGap
-	v.listenDur = c.randomListen()
-	c.disarm(tmInv)
-}
-
-func (c *core) invListenDone(*rocOp) {
-	if v := c.inv; v != nil && v.phase == invGap {
-		v.phase = invSend
-	}
-}
-
-func (c *core) invTimeout() {
-	if v := c.inv; v != nil && (v.phase == invSent || v.phase == invWaitResp) {
-		c.invNextAttempt()
-	}
 }
 
 func (c *core) invDone(err error, res *InvitationResult) {
@@ -268,9 +189,7 @@ func (c *core) invDone(err error, res *InvitationResult) {
 		return
 	}
 	c.inv = nil
-	c.disarm(tmInv)
-	c.forgetTx(v.peer, txInvRequest)
-	c.endWait(v.peer)
+	c.exchEnd(&v.exchange)
 	if err != nil {
 		c.tracef("Invitation of %v failed: %v", v.peer, err)
 		c.reply(v.reqID, nil, err)

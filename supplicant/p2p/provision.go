@@ -8,26 +8,18 @@ import (
 	"github.com/p2pmanager/p2pmanager/supplicant/wsc"
 )
 
-type pdPhase uint8
-
-const (
-	pdSend     pdPhase = iota + 1 // the request is to be sent
-	pdSent                        // request handed to the radio
-	pdWaitResp                    // request acknowledged, waiting for the response
-	pdGap                         // listening on our channel between attempts
-)
-
 // pdState is the one Provision Discovery we run (Wi-Fi P2P v1.7, 3.2.5).
 type pdState struct {
-	peer      MAC
-	reqID     uint64
-	method    WPSMethod
-	phase     pdPhase
-	tokens    []uint8 // every token sent: a late response still counts
-	attempts  int
-	deadline  time.Time
-	freq      int
-	listenDur time.Duration
+	exchange
+	method WPSMethod
+}
+
+// exch is the exchange of the Provision Discovery, nil when none runs.
+func (p *pdState) exch() *exchange {
+	if p == nil {
+		return nil
+	}
+	return &p.exchange
 }
 
 // pdDecision is a received Provision Discovery Request waiting for the
@@ -65,87 +57,14 @@ func (c *core) provision(id uint64, peer MAC, m WPSMethod) {
 		c.reply(id, nil, ErrUnknownPeer)
 		return
 	}
-	c.pd = &pdState{peer: peer, reqID: id, method: m, phase: pdSend, freq: listen}
+	c.pd = &pdState{method: m, exchange: exchange{
+		peer: peer, reqID: id, freq: listen, phase: exchSend,
+		name: "Provision Discovery Request", tx: txPDRequest, timer: tmPD, roc: rocPD,
+		// The request names the method the peer is to use.
+		build: func(tok uint8) ([]byte, error) { return c.id.pdRequest(peer, tok, m.complement().ConfigMethod()) },
+		fail:  func(err error) { c.pdDone(err, nil) },
+	}}
 	c.tracef("Provision Discovery with %v (%v) on %d MHz", peer, m, listen)
-}
-
-func (c *core) pdDesire() desire {
-	p := c.pd
-	switch p.phase {
-	case pdSend:
-		return desire{kind: desireSend, send: c.pdSendRequest}
-	case pdSent, pdWaitResp:
-		return desire{kind: desireHold, freq: p.freq, dur: p.deadline.Sub(c.now)}
-	case pdGap:
-		return desire{kind: desireROC, purpose: rocPD, freq: c.id.listen, dur: p.listenDur}
-	}
-	return desire{}
-}
-
-func (c *core) pdSendRequest() {
-	p := c.pd
-	if p.attempts >= c.cfg.Timing.PDAttempts {
-		c.pdDone(ErrNoResponse, nil)
-		return
-	}
-	tok := c.token()
-	// The request names the method the peer is to use.
-	frame, err := c.id.pdRequest(p.peer, tok, p.method.complement().ConfigMethod())
-	if err != nil {
-		c.pdDone(err, nil)
-		return
-	}
-	p.tokens = append(p.tokens, tok)
-	if len(p.tokens) > 8 {
-		p.tokens = p.tokens[1:]
-	}
-	wait := c.cfg.Timing.PDResponseWait
-	c.send(txPDRequest, p.peer, frame, p.freq, wait)
-	p.attempts++
-	p.phase = pdSent
-	p.deadline = c.now.Add(wait + 200*time.Millisecond)
-	c.arm(tmPD, p.deadline)
-	c.tracef("Provision Discovery Request %d to %v on %d MHz", p.attempts, p.peer, p.freq)
-}
-
-func (c *core) pdTxDone(t *txOp, acked, _ bool) {
-	p := c.pd
-	if p == nil || p.peer != t.peer || p.phase != pdSent {
-		return
-	}
-	if !acked {
-		c.pdNextAttempt()
-		return
-	}
-	p.phase = pdWaitResp
-	p.deadline = c.now.Add(c.cfg.Timing.PDResponseWait)
-	c.arm(tmPD, p.deadline)
-}
-
-// pdNextAttempt listens on our channel for a while, then retries.
-func (c *core) pdNextAttempt() {
-	p := c.pd
-	c.endWait(p.peer)
-	c.forgetTx(p.peer, txPDRequest)
-	if p.attempts >= c.cfg.Timing.PDAttempts {
-		c.pdDone(ErrNoResponse, nil)
-		return
-	}
-	p.phase = pdGap
-	p.listenDur = c.randomListen()
-	c.disarm(tmPD)
-}
-
-func (c *core) pdListenDone(*rocOp) {
-	if p := c.pd; p != nil && p.phase == pdGap {
-		p.phase = pdSend
-	}
-}
-
-func (c *core) pdTimeout() {
-	if p := c.pd; p != nil && (p.phase == pdSent || p.phase == pdWaitResp) {
-		c.pdNextAttempt()
-	}
 }
 
 func (c *core) pdDone(err error, res *ProvisionResult) {
@@ -154,9 +73,7 @@ func (c *core) pdDone(err error, res *ProvisionResult) {
 		return
 	}
 	c.pd = nil
-	c.disarm(tmPD)
-	c.forgetTx(p.peer, txPDRequest)
-	c.endWait(p.peer)
+	c.exchEnd(&p.exchange)
 	if err != nil {
 		c.tracef("Provision Discovery with %v failed: %v", p.peer, err)
 		c.reply(p.reqID, nil, err)
