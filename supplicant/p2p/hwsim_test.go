@@ -16,16 +16,14 @@ package p2p
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/p2pmanager/p2pmanager/internal/hwsimtest"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio/nl80211"
 )
@@ -38,22 +36,7 @@ const (
 
 func requireHwsim(t *testing.T) {
 	t.Helper()
-	if os.Getenv("P2P_HWSIM") != "1" {
-		t.Skip("needs mac80211_hwsim with 3 radios and wpa_supplicant: set P2P_HWSIM=1 inside the hwsim VM (scripts/vm-tests.sh)")
-	}
-	// Registered first, so it runs last: the radios must be left with
-	// their netdevs only (no P2P Device, no group interface).
-	t.Cleanup(func() {
-		var out []byte
-		for range 50 {
-			out, _ = exec.Command("iw", "dev").CombinedOutput()
-			if !strings.Contains(string(out), "non-netdev") && !strings.Contains(string(out), "p2p-") {
-				return
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-		t.Errorf("interfaces left behind:\n%s", out)
-	})
+	hwsimtest.Require(t)
 }
 
 // phyOf returns the radio of a netdev (wlan0...).
@@ -120,29 +103,14 @@ func ourHwsimDeviceWith(t *testing.T, name string, mod func(*Config), opt Option
 	return n
 }
 
-// wpas is a wpa_supplicant on one netdev, driven through its global
-// control socket.
+// wpas is a wpa_supplicant on one netdev (internal/hwsimtest drives it
+// through its global control socket) with its P2P Device Address as a MAC.
 type wpas struct {
-	t      *testing.T
-	dir    string
-	global string
-	p2pIf  string
-	addr   MAC
-	cmd    *exec.Cmd
-	ctrl   *net.UnixConn
-	once   sync.Once
-
-	mu     sync.Mutex
-	cond   *sync.Cond
-	events []wpasEvent
+	*hwsimtest.WpaSupplicant
+	t     *testing.T
+	p2pIf string
+	addr  MAC
 }
-
-type wpasEvent struct {
-	at   time.Time
-	text string
-}
-
-var wpasClients int
 
 // startWpas runs wpa_supplicant on netdev with a P2P configuration.
 func startWpas(t *testing.T, netdev, name string, listenChannel int) *wpas {
@@ -154,96 +122,12 @@ func startWpas(t *testing.T, netdev, name string, listenChannel int) *wpas {
 // and so override, the common ones).
 func startWpasConf(t *testing.T, netdev, name string, listenChannel int, extra string) *wpas {
 	t.Helper()
-	dir, err := os.MkdirTemp("/tmp", "p2p-wpas-")
+	w := hwsimtest.StartWpaSupplicant(t, hwsimtest.WpaConfig{Netdev: netdev, Name: name, ListenChannel: listenChannel, Extra: extra})
+	addr, err := parseMAC(w.DeviceAddress())
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("wpa_supplicant's P2P Device address %q: %v", w.DeviceAddress(), err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	conf := filepath.Join(dir, "p2p.conf")
-	err = os.WriteFile(conf, fmt.Appendf(nil, `ctrl_interface=DIR=%s/ctrl
-update_config=0
-device_name=%s
-device_type=1-0050F204-1
-config_methods=push_button virtual_push_button display keypad
-p2p_listen_reg_class=81
-p2p_listen_channel=%d
-p2p_oper_reg_class=81
-p2p_oper_channel=6
-p2p_go_ht40=0
-persistent_reconnect=0
-%s`, dir, name, listenChannel, extra), 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &wpas{t: t, dir: dir, global: filepath.Join(dir, "global"), p2pIf: "p2p-dev-" + netdev}
-	w.cond = sync.NewCond(&w.mu)
-	args := []string{"-Dnl80211", "-i", netdev, "-c", conf, "-g", w.global, "-t"}
-	if os.Getenv("P2P_WPAS_DEBUG") != "" {
-		args = append(args, "-dd", "-f", filepath.Join(dir, "log"))
-		t.Cleanup(func() {
-			if t.Failed() || os.Getenv("P2P_WPAS_DEBUG") == "2" {
-				b, _ := os.ReadFile(filepath.Join(dir, "log"))
-				var lines []string
-				for _, l := range strings.Split(string(b), "\n") {
-					if strings.Contains(l, "P2P") || strings.Contains(l, "nl80211: Frame") || strings.Contains(l, "TX status") ||
-						strings.Contains(l, "Action") || strings.Contains(l, "off-channel") || strings.Contains(l, "Off-channel") {
-						lines = append(lines, l)
-					}
-				}
-				t.Logf("wpa_supplicant log (P2P lines, last 400):\n%s", strings.Join(lines[max(0, len(lines)-400):], "\n"))
-			}
-		})
-	}
-	w.cmd = exec.Command("wpa_supplicant", args...)
-	out, err := os.Create(filepath.Join(dir, "out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.cmd.Stdout, w.cmd.Stderr = out, out
-	if err := w.cmd.Start(); err != nil {
-		t.Fatalf("wpa_supplicant: %v", err)
-	}
-	t.Cleanup(w.stop)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if _, err := os.Stat(w.global); err == nil {
-			if c, err := w.dial(); err == nil {
-				w.ctrl = c
-				if r, err := w.request("PING"); err == nil && r == "PONG" {
-					break
-				}
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("wpa_supplicant's control socket did not come up")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	mon, err := w.dial()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := mon.Write([]byte("ATTACH")); err != nil {
-		t.Fatal(err)
-	}
-	go w.monitor(mon)
-	for range 100 {
-		st := w.cmdf("IFNAME=%s STATUS", w.p2pIf)
-		for _, l := range strings.Split(st, "\n") {
-			if a, ok := strings.CutPrefix(l, "p2p_device_address="); ok {
-				w.addr, _ = parseMAC(a)
-			}
-		}
-		if !w.addr.IsZero() {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if w.addr.IsZero() {
-		t.Fatalf("no P2P Device address for %s", w.p2pIf)
-	}
-	t.Logf("wpa_supplicant %q on %s: P2P Device %v", name, netdev, w.addr)
-	return w
+	return &wpas{WpaSupplicant: w, t: t, p2pIf: w.P2PDevice(), addr: addr}
 }
 
 func parseMAC(s string) (MAC, error) {
@@ -252,157 +136,13 @@ func parseMAC(s string) (MAC, error) {
 	return m, err
 }
 
-func (w *wpas) dial() (*net.UnixConn, error) {
-	wpasClients++
-	local := &net.UnixAddr{Name: filepath.Join(w.dir, fmt.Sprintf("cli%d", wpasClients)), Net: "unixgram"}
-	return net.DialUnix("unixgram", local, &net.UnixAddr{Name: w.global, Net: "unixgram"})
-}
-
-func (w *wpas) request(cmd string) (string, error) {
-	if _, err := w.ctrl.Write([]byte(cmd)); err != nil {
-		return "", err
-	}
-	buf := make([]byte, 8192)
-	w.ctrl.SetReadDeadline(time.Now().Add(20 * time.Second))
-	n, err := w.ctrl.Read(buf)
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimRight(string(buf[:n]), "\n"), nil
-}
-
-// cmdf runs a command on the global socket and returns the reply.
-func (w *wpas) cmdf(format string, args ...any) string {
-	w.t.Helper()
-	cmd := fmt.Sprintf(format, args...)
-	r, err := w.request(cmd)
-	if err != nil {
-		w.t.Fatalf("wpa_supplicant %q: %v", cmd, err)
-	}
-	return r
-}
-
-// ok runs a command that must answer OK.
-func (w *wpas) ok(format string, args ...any) {
-	w.t.Helper()
-	if r := w.cmdf(format, args...); r != "OK" {
-		w.t.Fatalf("wpa_supplicant %q: %q", fmt.Sprintf(format, args...), r)
-	}
-}
-
-// okSoon retries a command until it answers OK (wpa_supplicant refuses
-// some while it finishes an earlier exchange), reporting errors to t.
-func (w *wpas) okSoon(t *testing.T, format string, args ...any) bool {
-	t.Helper()
-	cmd := fmt.Sprintf(format, args...)
-	var r string
-	for range 50 {
-		var err error
-		if r, err = w.request(cmd); err == nil && r == "OK" {
-			return true
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Errorf("wpa_supplicant %q: %q", cmd, r)
-	return false
-}
-
-func (w *wpas) monitor(c *net.UnixConn) {
-	defer c.Close()
-	buf := make([]byte, 8192)
-	for {
-		n, err := c.Read(buf)
-		if err != nil {
-			return
-		}
-		text := strings.TrimSpace(string(buf[:n]))
-		if text == "OK" {
-			continue
-		}
-		w.mu.Lock()
-		w.events = append(w.events, wpasEvent{at: time.Now(), text: text})
-		w.cond.Broadcast()
-		w.mu.Unlock()
-		if os.Getenv("P2P_TRACE") != "" {
-			w.t.Logf("%s wpas: %s", time.Now().Format("15:04:05.000"), text)
-		}
-	}
-}
-
-// mark is the index of the next event.
-func (w *wpas) mark() int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return len(w.events)
-}
-
-// wait returns the first event from index from on containing all of
-// subs.
-func (w *wpas) wait(from int, d time.Duration, subs ...string) (wpasEvent, bool) {
-	deadline := time.Now().Add(d)
-	timer := time.AfterFunc(d, func() {
-		w.mu.Lock()
-		w.cond.Broadcast()
-		w.mu.Unlock()
-	})
-	defer timer.Stop()
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for i := from; ; {
-		for ; i < len(w.events); i++ {
-			if containsAll(w.events[i].text, subs) {
-				return w.events[i], true
-			}
-		}
-		if !time.Now().Before(deadline) {
-			return wpasEvent{}, false
-		}
-		w.cond.Wait()
-	}
-}
-
-func containsAll(s string, subs []string) bool {
-	for _, x := range subs {
-		if !strings.Contains(s, x) {
-			return false
-		}
-	}
-	return true
-}
-
-// reset ends whatever P2P operation and group wpa_supplicant runs.
-func (w *wpas) reset() {
-	w.request("P2P_STOP_FIND")
-	w.request("P2P_CANCEL")
-	w.request("P2P_GROUP_REMOVE *")
-	w.request("P2P_FLUSH")
-}
-
-func (w *wpas) stop() { w.once.Do(w.terminate) }
-
-func (w *wpas) terminate() {
-	if w.ctrl != nil {
-		w.reset()
-		w.request("TERMINATE")
-		w.ctrl.Close()
-	}
-	done := make(chan struct{})
-	go func() { w.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(15 * time.Second):
-		w.cmd.Process.Kill()
-		<-done
-	}
-}
-
 func macStr(m MAC) string { return m.String() }
 
 func TestHwsimWeFindListeningWpaSupplicant(t *testing.T) {
 	requireHwsim(t)
 	w := startWpas(t, "wlan1", "wpas-listener", 1)
 	ours := ourHwsimDevice(t, "p2pmanager", nil)
-	w.ok("P2P_LISTEN")
+	w.OK(w.t, "P2P_LISTEN")
 	ctx := context.Background()
 	start := time.Now()
 	if err := ours.dev.Find(ctx, FindOptions{Type: FindSocial}); err != nil {
@@ -423,8 +163,8 @@ func TestHwsimWeAndSearchingWpaSupplicantFindEachOther(t *testing.T) {
 	requireHwsim(t)
 	w := startWpas(t, "wlan1", "wpas-finder", 6)
 	ours := ourHwsimDevice(t, "p2pmanager-ours", nil)
-	from := w.mark()
-	w.ok("P2P_FIND")
+	from := w.Mark()
+	w.OK(w.t, "P2P_FIND")
 	if err := ours.dev.Find(context.Background(), FindOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -435,12 +175,12 @@ func TestHwsimWeAndSearchingWpaSupplicantFindEachOther(t *testing.T) {
 	if p.Name != "wpas-finder" || p.ListenFreq != 2437 {
 		t.Errorf("peer %+v", p)
 	}
-	ev, ok := w.wait(from, hwsimFind, "P2P-DEVICE-FOUND "+macStr(ours.dev.Address()))
+	ev, ok := w.Wait(from, hwsimFind, "P2P-DEVICE-FOUND "+macStr(ours.dev.Address()))
 	if !ok {
 		t.Fatal("wpa_supplicant did not find us")
 	}
-	if !strings.Contains(ev.text, "name='p2pmanager-ours'") || !strings.Contains(ev.text, "pri_dev_type=1-0050F204-1") {
-		t.Errorf("event %q", ev.text)
+	if !strings.Contains(ev.Text, "name='p2pmanager-ours'") || !strings.Contains(ev.Text, "pri_dev_type=1-0050F204-1") {
+		t.Errorf("event %q", ev.Text)
 	}
 }
 
@@ -451,18 +191,18 @@ func TestHwsimWpaSupplicantFindsListeningUs(t *testing.T) {
 	if err := ours.dev.Listen(context.Background(), ListenOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	from := w.mark()
+	from := w.Mark()
 	start := time.Now()
-	w.ok("P2P_FIND")
-	ev, ok := w.wait(from, hwsimFind, "P2P-DEVICE-FOUND "+macStr(ours.dev.Address()))
+	w.OK(w.t, "P2P_FIND")
+	ev, ok := w.Wait(from, hwsimFind, "P2P-DEVICE-FOUND "+macStr(ours.dev.Address()))
 	if !ok {
 		t.Fatal("wpa_supplicant did not find us")
 	}
-	t.Logf("found after %v: %s", time.Since(start), ev.text)
-	if !strings.Contains(ev.text, "name='p2pmanager-listener'") {
-		t.Errorf("event %q", ev.text)
+	t.Logf("found after %v: %s", time.Since(start), ev.Text)
+	if !strings.Contains(ev.Text, "name='p2pmanager-listener'") {
+		t.Errorf("event %q", ev.Text)
 	}
-	peer := w.cmdf("IFNAME=%s P2P_PEER %s", w.p2pIf, ours.dev.Address())
+	peer := w.Must(w.t, "IFNAME=%s P2P_PEER %s", w.p2pIf, ours.dev.Address())
 	if !strings.Contains(peer, "listen_freq=2462") {
 		t.Errorf("wpa_supplicant's view of us:\n%s", peer)
 	}
@@ -471,15 +211,15 @@ func TestHwsimWpaSupplicantFindsListeningUs(t *testing.T) {
 // discoverBoth makes each side know the other.
 func discoverBoth(t *testing.T, w *wpas, ours *simNode) {
 	t.Helper()
-	from := w.mark()
-	w.ok("P2P_FIND type=social")
+	from := w.Mark()
+	w.OK(w.t, "P2P_FIND type=social")
 	if err := ours.dev.Find(context.Background(), FindOptions{Type: FindSocial}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := ours.foundAddr(hwsimFind, w.addr); !ok {
 		t.Fatal("we did not find wpa_supplicant")
 	}
-	if _, ok := w.wait(from, hwsimFind, "P2P-DEVICE-FOUND "+macStr(ours.dev.Address())); !ok {
+	if _, ok := w.Wait(from, hwsimFind, "P2P-DEVICE-FOUND "+macStr(ours.dev.Address())); !ok {
 		t.Fatal("wpa_supplicant did not find us")
 	}
 }
@@ -493,21 +233,19 @@ func TestHwsimProvisionDiscoveryWithWpaSupplicant(t *testing.T) {
 	defer cancel()
 
 	t.Run("we ask", func(t *testing.T) {
-		from := w.mark()
+		from := w.Mark()
 		r, err := ours.dev.ProvisionDiscovery(ctx, w.addr, MethodPBC)
 		if err != nil || !r.Accepted {
 			t.Fatalf("result %+v, %v", r, err)
 		}
-		if _, ok := w.wait(from, 10*time.Second, "P2P-PROV-DISC-PBC-REQ "+macStr(ours.dev.Address())); !ok {
+		if _, ok := w.Wait(from, 10*time.Second, "P2P-PROV-DISC-PBC-REQ "+macStr(ours.dev.Address())); !ok {
 			t.Error("wpa_supplicant reported no P2P-PROV-DISC-PBC-REQ")
 		}
 	})
 	t.Run("wpa_supplicant asks", func(t *testing.T) {
-		from := w.mark()
+		from := w.Mark()
 		nfrom := ours.mark()
-		if !w.okSoon(t, "IFNAME=%s P2P_PROV_DISC %s pbc", w.p2pIf, ours.dev.Address()) {
-			return
-		}
+		w.OKSoon(t, "IFNAME=%s P2P_PROV_DISC %s pbc", w.p2pIf, ours.dev.Address())
 		n, ok := ours.waitFrom(nfrom, hwsimFind, func(n Notification) bool { _, ok := n.(ProvisionDiscoveryRequest); return ok })
 		if !ok {
 			t.Fatal("no Provision Discovery Request reported")
@@ -515,16 +253,14 @@ func TestHwsimProvisionDiscoveryWithWpaSupplicant(t *testing.T) {
 		if r := n.(ProvisionDiscoveryRequest); r.Peer != w.addr || r.Method != MethodPBC || !r.Accepted {
 			t.Errorf("request %+v", r)
 		}
-		if _, ok := w.wait(from, 20*time.Second, "P2P-PROV-DISC-PBC-RESP "+macStr(ours.dev.Address())); !ok {
+		if _, ok := w.Wait(from, 20*time.Second, "P2P-PROV-DISC-PBC-RESP "+macStr(ours.dev.Address())); !ok {
 			t.Error("wpa_supplicant reported no P2P-PROV-DISC-PBC-RESP")
 		}
 	})
 	t.Run("wpa_supplicant asks us to display a PIN", func(t *testing.T) {
-		from := w.mark()
+		from := w.Mark()
 		nfrom := ours.mark()
-		if !w.okSoon(t, "IFNAME=%s P2P_PROV_DISC %s display", w.p2pIf, ours.dev.Address()) {
-			return
-		}
+		w.OKSoon(t, "IFNAME=%s P2P_PROV_DISC %s display", w.p2pIf, ours.dev.Address())
 		n, ok := ours.waitFrom(nfrom, hwsimFind, func(n Notification) bool {
 			r, ok := n.(ProvisionDiscoveryRequest)
 			return ok && r.Method == MethodDisplay
@@ -535,17 +271,17 @@ func TestHwsimProvisionDiscoveryWithWpaSupplicant(t *testing.T) {
 		if r := n.(ProvisionDiscoveryRequest); r.Peer != w.addr || !r.Accepted {
 			t.Errorf("request %+v", r)
 		}
-		if _, ok := w.wait(from, 20*time.Second, "P2P-PROV-DISC-ENTER-PIN "+macStr(ours.dev.Address())); !ok {
+		if _, ok := w.Wait(from, 20*time.Second, "P2P-PROV-DISC-ENTER-PIN "+macStr(ours.dev.Address())); !ok {
 			t.Error("wpa_supplicant reported no P2P-PROV-DISC-ENTER-PIN")
 		}
 	})
 	t.Run("we ask wpa_supplicant to display a PIN", func(t *testing.T) {
-		from := w.mark()
+		from := w.Mark()
 		r, err := ours.dev.ProvisionDiscovery(ctx, w.addr, MethodKeypad)
 		if err != nil || !r.Accepted || r.ConfigMethods&ConfigDisplay == 0 {
 			t.Fatalf("result %+v, %v", r, err)
 		}
-		if _, ok := w.wait(from, 10*time.Second, "P2P-PROV-DISC-SHOW-PIN "+macStr(ours.dev.Address())); !ok {
+		if _, ok := w.Wait(from, 10*time.Second, "P2P-PROV-DISC-SHOW-PIN "+macStr(ours.dev.Address())); !ok {
 			t.Error("wpa_supplicant reported no P2P-PROV-DISC-SHOW-PIN")
 		}
 	})
@@ -555,19 +291,19 @@ func TestHwsimProvisionDiscoveryWithWpaSupplicant(t *testing.T) {
 // its role.
 func goNegSuccess(t *testing.T, w *wpas, from int, peer MAC) string {
 	t.Helper()
-	ev, ok := w.wait(from, hwsimOp, "P2P-GO-NEG-SUCCESS", "peer_dev="+macStr(peer))
+	ev, ok := w.Wait(from, hwsimOp, "P2P-GO-NEG-SUCCESS", "peer_dev="+macStr(peer))
 	if !ok {
-		if f, ok := w.wait(from, 0, "P2P-GO-NEG-FAILURE"); ok {
-			t.Fatalf("wpa_supplicant: %s", f.text)
+		if f, ok := w.Wait(from, 0, "P2P-GO-NEG-FAILURE"); ok {
+			t.Fatalf("wpa_supplicant: %s", f.Text)
 		}
 		t.Fatal("no P2P-GO-NEG-SUCCESS")
 	}
-	for _, f := range strings.Fields(ev.text) {
+	for _, f := range strings.Fields(ev.Text) {
 		if r, ok := strings.CutPrefix(f, "role="); ok {
 			return r
 		}
 	}
-	t.Fatalf("no role in %q", ev.text)
+	t.Fatalf("no role in %q", ev.Text)
 	return ""
 }
 
@@ -590,15 +326,15 @@ func TestHwsimNegotiationWithWpaSupplicant(t *testing.T) {
 			w := startWpas(t, "wlan1", "wpas-neg", 6)
 			ours := ourHwsimDevice(t, "p2pmanager-neg", nil)
 			discoverBoth(t, w, ours)
-			w.request("P2P_STOP_FIND")
+			w.Request("P2P_STOP_FIND")
 			ctx, cancel := context.WithTimeout(context.Background(), hwsimOp)
 			defer cancel()
-			from := w.mark()
+			from := w.Mark()
 			var res NegotiationResult
 			if tt.weInitiate {
 				// An authorized wpa_supplicant must be listening to answer.
-				w.ok("IFNAME=%s P2P_CONNECT %s pbc go_intent=%d auth", w.p2pIf, ours.dev.Address(), tt.their)
-				w.ok("P2P_LISTEN")
+				w.OK(w.t, "IFNAME=%s P2P_CONNECT %s pbc go_intent=%d auth", w.p2pIf, ours.dev.Address(), tt.their)
+				w.OK(w.t, "P2P_LISTEN")
 				var err error
 				res, err = ours.dev.Connect(ctx, w.addr, ConnectParams{Method: MethodPBC, GOIntent: new(tt.ours)})
 				if err != nil {
@@ -609,7 +345,7 @@ func TestHwsimNegotiationWithWpaSupplicant(t *testing.T) {
 				if err := ours.dev.Authorize(ctx, w.addr, ConnectParams{Method: MethodPBC, GOIntent: new(tt.ours)}); err != nil {
 					t.Fatal(err)
 				}
-				w.ok("IFNAME=%s P2P_CONNECT %s pbc go_intent=%d", w.p2pIf, ours.dev.Address(), tt.their)
+				w.OK(w.t, "IFNAME=%s P2P_CONNECT %s pbc go_intent=%d", w.p2pIf, ours.dev.Address(), tt.their)
 				n, ok := ours.waitFrom(nfrom, hwsimOp, func(n Notification) bool {
 					switch n.(type) {
 					case NegotiationSucceeded, NegotiationFailed:
@@ -643,11 +379,11 @@ func TestHwsimNegotiationLaterReRequestFromUs(t *testing.T) {
 	w := startWpas(t, "wlan1", "wpas-neg", 6)
 	ours := ourHwsimDevice(t, "p2pmanager-neg", nil)
 	discoverBoth(t, w, ours)
-	w.request("P2P_STOP_FIND")
-	from := w.mark()
+	w.Request("P2P_STOP_FIND")
+	from := w.Mark()
 	nfrom := ours.mark()
 	// wpa_supplicant asks first: we have not authorized it.
-	w.ok("IFNAME=%s P2P_CONNECT %s pbc go_intent=15", w.p2pIf, ours.dev.Address())
+	w.OK(w.t, "IFNAME=%s P2P_CONNECT %s pbc go_intent=15", w.p2pIf, ours.dev.Address())
 	n, ok := ours.waitFrom(nfrom, hwsimOp, func(n Notification) bool { _, ok := n.(GONegotiationRequest); return ok })
 	if !ok {
 		t.Fatal("no GO Negotiation Request reported")
@@ -708,7 +444,7 @@ func TestHwsimBenchmarkDiscovery(t *testing.T) {
 	target := startWpas(t, "wlan1", "wpas-target", 6)
 	finder := startWpas(t, "wlan2", "wpas-finder", 1)
 	ours := ourHwsimDevice(t, "p2pmanager-bench", func(c *Config) { c.ListenChannel = 11 })
-	target.ok("P2P_LISTEN")
+	target.OK(target.t, "P2P_LISTEN")
 	ctx := context.Background()
 	var oursT, wpasT []time.Duration
 	for i := range runs {
@@ -729,16 +465,16 @@ func TestHwsimBenchmarkDiscovery(t *testing.T) {
 		oursT = append(oursT, time.Since(start))
 		ours.dev.StopFind(ctx)
 
-		finder.ok("P2P_FLUSH")
-		wfrom := finder.mark()
+		finder.OK(finder.t, "P2P_FLUSH")
+		wfrom := finder.Mark()
 		start = time.Now()
-		finder.ok("P2P_FIND type=social")
-		ev, ok := finder.wait(wfrom, hwsimFind, "P2P-DEVICE-FOUND "+macStr(target.addr))
+		finder.OK(finder.t, "P2P_FIND type=social")
+		ev, ok := finder.Wait(wfrom, hwsimFind, "P2P-DEVICE-FOUND "+macStr(target.addr))
 		if !ok {
 			t.Fatalf("run %d: wpa_supplicant did not find its peer", i)
 		}
-		wpasT = append(wpasT, ev.at.Sub(start))
-		finder.request("P2P_STOP_FIND")
+		wpasT = append(wpasT, ev.At.Sub(start))
+		finder.Request("P2P_STOP_FIND")
 		time.Sleep(200 * time.Millisecond)
 	}
 	o50, o95 := percentiles(oursT)
@@ -759,14 +495,14 @@ func TestHwsimBenchmarkNegotiation(t *testing.T) {
 	for i := range runs {
 		func() {
 			w := startWpas(t, "wlan1", "wpas-neg", 6)
-			defer w.stop()
+			defer w.Stop()
 			ours := ourHwsimDevice(t, "p2pmanager-neg", nil)
 			defer ours.dev.Close()
 			discoverBoth(t, w, ours)
-			w.request("P2P_STOP_FIND")
+			w.Request("P2P_STOP_FIND")
 			ours.dev.StopFind(context.Background())
-			w.ok("IFNAME=%s P2P_CONNECT %s pbc go_intent=0 auth", w.p2pIf, ours.dev.Address())
-			w.ok("P2P_LISTEN")
+			w.OK(w.t, "IFNAME=%s P2P_CONNECT %s pbc go_intent=0 auth", w.p2pIf, ours.dev.Address())
+			w.OK(w.t, "P2P_LISTEN")
 			ctx, cancel := context.WithTimeout(context.Background(), hwsimOp)
 			defer cancel()
 			res, err := ours.dev.Connect(ctx, w.addr, ConnectParams{Method: MethodPBC, GOIntent: new(15)})
@@ -801,7 +537,7 @@ func TestHwsimInvitationWithWpaSupplicant(t *testing.T) {
 	}})
 	// The persistent group, as wpa_supplicant stores it after forming
 	// one: its BSSID is the GO's P2P Device Address (wpa_supplicant's).
-	netID := w.cmdf("IFNAME=%s ADD_NETWORK", w.p2pIf)
+	netID := w.Must(w.t, "IFNAME=%s ADD_NETWORK", w.p2pIf)
 	for _, kv := range [][2]string{
 		{"ssid", `"` + ssid + `"`},
 		{"mode", "3"},
@@ -810,31 +546,29 @@ func TestHwsimInvitationWithWpaSupplicant(t *testing.T) {
 		{"bssid", w.addr.String()},
 		{"p2p_client_list", ours.dev.Address().String()},
 	} {
-		w.ok("IFNAME=%s SET_NETWORK %s %s %s", w.p2pIf, netID, kv[0], kv[1])
+		w.OK(w.t, "IFNAME=%s SET_NETWORK %s %s %s", w.p2pIf, netID, kv[0], kv[1])
 	}
-	t.Logf("persistent group network %s: %s", netID, w.cmdf("IFNAME=%s LIST_NETWORKS", w.p2pIf))
+	t.Logf("persistent group network %s: %s", netID, w.Must(w.t, "IFNAME=%s LIST_NETWORKS", w.p2pIf))
 	discoverBoth(t, w, ours)
-	w.request("P2P_STOP_FIND")
+	w.Request("P2P_STOP_FIND")
 	removeGroup := func(t *testing.T, from int) {
 		t.Helper()
-		if _, ok := w.wait(from, hwsimOp, "P2P-GROUP-STARTED", "GO"); !ok {
+		if _, ok := w.Wait(from, hwsimOp, "P2P-GROUP-STARTED", "GO"); !ok {
 			t.Error("wpa_supplicant started no GO")
 		}
-		w.request("P2P_GROUP_REMOVE *")
-		if _, ok := w.wait(from, hwsimOp, "P2P-GROUP-REMOVED"); !ok {
+		w.Request("P2P_GROUP_REMOVE *")
+		if _, ok := w.Wait(from, hwsimOp, "P2P-GROUP-REMOVED"); !ok {
 			t.Error("wpa_supplicant removed no group")
 		}
 	}
 
 	t.Run("wpa_supplicant invites us", func(t *testing.T) {
-		from := w.mark()
+		from := w.Mark()
 		nfrom := ours.mark()
 		if err := ours.dev.Listen(context.Background(), ListenOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if !w.okSoon(t, "IFNAME=%s P2P_INVITE persistent=%s peer=%s", w.p2pIf, netID, ours.dev.Address()) {
-			return
-		}
+		w.OKSoon(t, "IFNAME=%s P2P_INVITE persistent=%s peer=%s", w.p2pIf, netID, ours.dev.Address())
 		n, ok := ours.waitFrom(nfrom, hwsimOp, func(n Notification) bool { _, ok := n.(InvitationReceived); return ok })
 		if !ok {
 			t.Fatal("no Invitation Request reported")
@@ -844,12 +578,12 @@ func TestHwsimInvitationWithWpaSupplicant(t *testing.T) {
 			r.OperatingFreq == 0 || r.GroupBSSID.IsZero() || len(r.Channels) == 0 || got.Decision.Status != 0 {
 			t.Errorf("reported %+v", got)
 		}
-		ev, ok := w.wait(from, hwsimOp, "P2P-INVITATION-RESULT")
+		ev, ok := w.Wait(from, hwsimOp, "P2P-INVITATION-RESULT")
 		if !ok {
 			t.Fatal("no P2P-INVITATION-RESULT")
 		}
-		if !strings.Contains(ev.text, "status=0") {
-			t.Fatalf("wpa_supplicant: %s", ev.text)
+		if !strings.Contains(ev.Text, "status=0") {
+			t.Fatalf("wpa_supplicant: %s", ev.Text)
 		}
 		removeGroup(t, from)
 		if err := ours.dev.StopListen(context.Background()); err != nil {
@@ -857,8 +591,8 @@ func TestHwsimInvitationWithWpaSupplicant(t *testing.T) {
 		}
 	})
 	t.Run("we invite wpa_supplicant", func(t *testing.T) {
-		from := w.mark()
-		w.ok("P2P_LISTEN")
+		from := w.Mark()
+		w.OK(w.t, "P2P_LISTEN")
 		ctx, cancel := context.WithTimeout(context.Background(), hwsimOp)
 		defer cancel()
 		res, err := ours.dev.Invite(ctx, w.addr, InviteParams{Persistent: true, Role: RoleClient, GODeviceAddress: w.addr, SSID: ssid})
@@ -869,7 +603,7 @@ func TestHwsimInvitationWithWpaSupplicant(t *testing.T) {
 		if res.Peer != w.addr || res.Freq == 0 || len(res.Channels) == 0 {
 			t.Errorf("result %+v", res)
 		}
-		if _, ok := w.wait(from, hwsimOp, "P2P-INVITATION-ACCEPTED", "sa="+macStr(ours.dev.Address())); !ok {
+		if _, ok := w.Wait(from, hwsimOp, "P2P-INVITATION-ACCEPTED", "sa="+macStr(ours.dev.Address())); !ok {
 			t.Error("no P2P-INVITATION-ACCEPTED")
 		}
 		removeGroup(t, from)
