@@ -80,14 +80,11 @@ func (d *device) invited(x p2p.InvitationReceived) {
 // knows the group answers status 8: the group is forgotten and errUnknown
 // tells Connect to negotiate a new one.
 func (d *device) reinvoke(ctx context.Context, pg persistentGroup, gdev group.Device) (dbusapi.GroupID, error) {
-	res, err := d.p2p.Invite(ctx, p2p.MAC(pg.Peer), p2p.InviteParams{
-		Persistent:      true,
-		Role:            map[bool]p2p.Role{true: p2p.RoleGO, false: p2p.RoleClient}[pg.WeAreGO],
-		GODeviceAddress: p2p.MAC(pg.GO),
-		SSID:            pg.SSID,
-		GroupBSSID:      map[bool]p2p.MAC{true: d.ifAddr}[pg.WeAreGO],
-		OperatingFreq:   map[bool]int{true: pg.Freq}[pg.WeAreGO],
-	})
+	params := p2p.InviteParams{Persistent: true, Role: p2p.RoleClient, GODeviceAddress: p2p.MAC(pg.GO), SSID: pg.SSID}
+	if pg.WeAreGO {
+		params.Role, params.GroupBSSID, params.OperatingFreq = p2p.RoleGO, d.ifAddr, pg.Freq
+	}
+	res, err := d.p2p.Invite(ctx, p2p.MAC(pg.Peer), params)
 	if errors.Is(err, p2p.ErrUnknownGroup) {
 		d.c.log.Info("the peer no longer knows the persistent group: forming a new one", zap.Stringer("peer", pg.Peer))
 		if ferr := d.c.persist.forget(d.id, pg.Peer); ferr != nil {

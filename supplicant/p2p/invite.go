@@ -160,15 +160,8 @@ func (c *core) invite(id uint64, peer MAC, p InviteParams) {
 		c.reply(id, nil, ErrBusy)
 		return
 	}
-	// Like Provision Discovery: a GO on its operating channel, other
-	// peers on their Listen Channel.
-	var target int
-	if !c.peers.view(peer, func(e *peerEntry) {
-		target = e.ListenFreq
-		if e.GroupOwner && e.OperatingFreq != 0 {
-			target = e.OperatingFreq
-		}
-	}) || target == 0 {
+	target, ok := c.requestFreq(peer)
+	if !ok {
 		c.reply(id, nil, ErrUnknownPeer)
 		return
 	}

@@ -44,16 +44,8 @@ func (c *core) provision(id uint64, peer MAC, m WPSMethod) {
 		c.reply(id, nil, ErrBusy)
 		return
 	}
-	// A GO is asked on its operating channel, where it stays (Wi-Fi P2P
-	// v1.7, 3.2.3: a client joining a group provisions with its GO);
-	// other peers on their Listen Channel.
-	var listen int
-	if !c.peers.view(peer, func(e *peerEntry) {
-		listen = e.ListenFreq
-		if e.GroupOwner && e.OperatingFreq != 0 {
-			listen = e.OperatingFreq
-		}
-	}) || listen == 0 {
+	listen, ok := c.requestFreq(peer)
+	if !ok {
 		c.reply(id, nil, ErrUnknownPeer)
 		return
 	}
@@ -65,6 +57,23 @@ func (c *core) provision(id uint64, peer MAC, m WPSMethod) {
 		fail:  func(err error) { c.pdDone(err, nil) },
 	}}
 	c.tracef("Provision Discovery with %v (%v) on %d MHz", peer, m, listen)
+}
+
+// requestFreq is where a request to peer goes: a GO on its operating
+// channel, where it stays (Wi-Fi P2P v1.7, 3.2.3: a client joining a group
+// provisions with its GO), other peers on their Listen Channel; false when
+// the peer or its channel is unknown.
+func (c *core) requestFreq(peer MAC) (int, bool) {
+	var freq int
+	if !c.peers.view(peer, func(e *peerEntry) {
+		freq = e.ListenFreq
+		if e.GroupOwner && e.OperatingFreq != 0 {
+			freq = e.OperatingFreq
+		}
+	}) || freq == 0 {
+		return 0, false
+	}
+	return freq, true
 }
 
 func (c *core) pdDone(err error, res *ProvisionResult) {
