@@ -165,27 +165,28 @@ func (f *iface) Delete(ctx context.Context) error {
 // radio.Addresses); the simulated medium carries no IP.
 func (f *iface) AddAddress(ctx context.Context, pfx netip.Prefix) error {
 	const opName = "add address"
-	m := f.p.m
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := f.check(ctx, opName); err != nil {
-		return err
-	}
-	if f.info.Type == radio.IfP2PDevice {
-		return opErr(opName, radio.ErrNotSupported, "a P2P Device has no netdev")
-	}
-	if !pfx.IsValid() {
-		return opErr(opName, radio.ErrInvalid, "invalid prefix")
-	}
-	if !slices.Contains(f.addrs, pfx) {
-		f.addrs = append(f.addrs, pfx)
-	}
-	return nil
+	return f.changeAddresses(ctx, opName, func() error {
+		if !pfx.IsValid() {
+			return opErr(opName, radio.ErrInvalid, "invalid prefix")
+		}
+		if !slices.Contains(f.addrs, pfx) {
+			f.addrs = append(f.addrs, pfx)
+		}
+		return nil
+	})
 }
 
 // DeleteAddress removes an IP address recorded by AddAddress.
 func (f *iface) DeleteAddress(ctx context.Context, pfx netip.Prefix) error {
-	const opName = "delete address"
+	return f.changeAddresses(ctx, "delete address", func() error {
+		f.addrs = slices.DeleteFunc(f.addrs, func(a netip.Prefix) bool { return a == pfx })
+		return nil
+	})
+}
+
+// changeAddresses runs an address operation under the medium's lock on a
+// live netdev, as the kernel would.
+func (f *iface) changeAddresses(ctx context.Context, opName string, apply func() error) error {
 	m := f.p.m
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -195,6 +196,5 @@ func (f *iface) DeleteAddress(ctx context.Context, pfx netip.Prefix) error {
 	if f.info.Type == radio.IfP2PDevice {
 		return opErr(opName, radio.ErrNotSupported, "a P2P Device has no netdev")
 	}
-	f.addrs = slices.DeleteFunc(f.addrs, func(a netip.Prefix) bool { return a == pfx })
-	return nil
+	return apply()
 }
