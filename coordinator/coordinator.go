@@ -14,7 +14,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/p2pmanager/p2pmanager/dbusapi"
+	"github.com/p2pmanager/p2pmanager/api"
 	"github.com/p2pmanager/p2pmanager/supplicant/group"
 	"github.com/p2pmanager/p2pmanager/supplicant/p2p"
 	"github.com/p2pmanager/p2pmanager/supplicant/p2pmsg"
@@ -42,7 +42,7 @@ type Config struct {
 	// Discover, when set, keeps discovery on with these options from the
 	// start, whatever the D-Bus clients ask (demos, kiosks): StopDiscovery
 	// then only ends what the clients asked for.
-	Discover *dbusapi.DiscoveryOptions
+	Discover *api.DiscoveryOptions
 	// DHCP, when set, serves addresses on the groups where we are GO and
 	// obtains one where we are a client and the GO gave none in the 4-way
 	// handshake. Nil leaves addressing to the EAPOL IP Address Allocation
@@ -69,7 +69,7 @@ type DHCP interface {
 type Coordinator struct {
 	log    *zap.Logger
 	cmds   chan func()
-	events chan dbusapi.Event
+	events chan api.Event
 	stop   chan struct{}
 	done   chan struct{}
 	once   sync.Once
@@ -86,8 +86,8 @@ type Coordinator struct {
 	devs       []*device
 	subscribed bool
 	nextReq    uint64
-	nextGroup  dbusapi.GroupID
-	agent      dbusapi.AgentCapability
+	nextGroup  api.GroupID
+	agent      api.AgentCapability
 }
 
 // device is one P2P Device; it implements dbusapi.Device. Its fields other
@@ -96,15 +96,15 @@ type device struct {
 	c   *Coordinator
 	p2p *p2p.Device
 	phy radio.Phy
-	id  dbusapi.DeviceID
+	id  api.DeviceID
 	// ifAddr is our Intended P2P Interface Address.
 	ifAddr p2p.MAC
 
-	info       dbusapi.DeviceInfo
-	peers      map[dbusapi.MAC]dbusapi.PeerInfo
-	groups     map[dbusapi.GroupID]*runningGroup
-	wantFind   *dbusapi.DiscoveryOptions // what the clients want
-	pinFind    *dbusapi.DiscoveryOptions // Config.Discover
+	info       api.DeviceInfo
+	peers      map[api.MAC]api.PeerInfo
+	groups     map[api.GroupID]*runningGroup
+	wantFind   *api.DiscoveryOptions // what the clients want
+	pinFind    *api.DiscoveryOptions // Config.Discover
 	wantListen bool
 	removed    bool // the radio went away
 	// holds counts the groups forming or running: the radio then stays on
@@ -113,10 +113,10 @@ type device struct {
 	// own counts, by peer, the negotiations we run ourselves (Connect, an
 	// accepted request): their group is started where they run, the others
 	// (a peer we authorized negotiated) from NegotiationSucceeded.
-	own map[dbusapi.MAC]int
+	own map[api.MAC]int
 	// pins are the PINs of incoming requests the agent accepted, by peer,
 	// for the group formed when the peer negotiates.
-	pins      map[dbusapi.MAC]string
+	pins      map[api.MAC]string
 	finding   bool
 	listening bool
 }
@@ -140,7 +140,7 @@ func New(ctx context.Context, rb radio.Backend, cfg Config, log *zap.Logger) (*C
 	c := &Coordinator{
 		log:    log,
 		cmds:   make(chan func()),
-		events: make(chan dbusapi.Event, cfg.EventBuffer),
+		events: make(chan api.Event, cfg.EventBuffer),
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
 		dhcp:   cfg.DHCP,
@@ -189,20 +189,20 @@ func New(ctx context.Context, rb radio.Backend, cfg Config, log *zap.Logger) (*C
 			phy:    phy,
 			ifAddr: pd.InterfaceAddress(),
 			id:     id,
-			peers:  map[dbusapi.MAC]dbusapi.PeerInfo{},
-			groups: map[dbusapi.GroupID]*runningGroup{},
-			own:    map[dbusapi.MAC]int{},
-			pins:   map[dbusapi.MAC]string{},
+			peers:  map[api.MAC]api.PeerInfo{},
+			groups: map[api.GroupID]*runningGroup{},
+			own:    map[api.MAC]int{},
+			pins:   map[api.MAC]string{},
 		}
-		d.info = dbusapi.DeviceInfo{
+		d.info = api.DeviceInfo{
 			ID:                d.id,
 			Name:              pc.DeviceName,
-			Address:           dbusapi.MAC(pd.Address()),
-			PrimaryDeviceType: dbusapi.DeviceType(pc.PrimaryDeviceType),
+			Address:           api.MAC(pd.Address()),
+			PrimaryDeviceType: api.DeviceType(pc.PrimaryDeviceType),
 			Enabled:           true,
 			GOIntent:          uint8(pc.GOIntent),
 			Capabilities:      capabilities(info),
-			Availability:      dbusapi.Available,
+			Availability:      api.Available,
 		}
 		if cfg.Discover != nil {
 			o := *cfg.Discover
@@ -291,16 +291,16 @@ func (d *device) gone() {
 		return
 	}
 	d.removed = true
-	d.peers = map[dbusapi.MAC]dbusapi.PeerInfo{}
+	d.peers = map[api.MAC]api.PeerInfo{}
 	d.c.log.Info("P2P device removed", zap.String("device", string(d.id)))
-	d.c.emit(dbusapi.DeviceRemoved{ID: d.id})
+	d.c.emit(api.DeviceRemoved{ID: d.id})
 }
 
 // do runs f on the loop unless the device is gone.
 func (d *device) do(ctx context.Context, f func() error) error {
 	return d.c.do(ctx, func() error {
 		if d.removed {
-			return fmt.Errorf("%w: device %s is gone", dbusapi.ErrNotFound, d.id)
+			return fmt.Errorf("%w: device %s is gone", api.ErrNotFound, d.id)
 		}
 		return f()
 	})
@@ -314,7 +314,7 @@ func (c *Coordinator) do(ctx context.Context, f func() error) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-c.stop:
-		return fmt.Errorf("%w: the service is stopping", dbusapi.ErrNotReady)
+		return fmt.Errorf("%w: the service is stopping", api.ErrNotReady)
 	}
 	select {
 	case err := <-res:
@@ -335,7 +335,7 @@ func (c *Coordinator) post(f func()) {
 }
 
 // emit sends an event to the layer once it subscribed; it may block.
-func (c *Coordinator) emit(ev dbusapi.Event) {
+func (c *Coordinator) emit(ev api.Event) {
 	if !c.subscribed {
 		return
 	}
@@ -346,21 +346,21 @@ func (c *Coordinator) emit(ev dbusapi.Event) {
 }
 
 // Subscribe implements dbusapi.Backend.
-func (c *Coordinator) Subscribe(ctx context.Context) ([]dbusapi.Event, <-chan dbusapi.Event, error) {
-	var initial []dbusapi.Event
+func (c *Coordinator) Subscribe(ctx context.Context) ([]api.Event, <-chan api.Event, error) {
+	var initial []api.Event
 	err := c.do(ctx, func() error {
 		if c.subscribed {
-			return fmt.Errorf("%w: already subscribed", dbusapi.ErrInProgress)
+			return fmt.Errorf("%w: already subscribed", api.ErrInProgress)
 		}
 		c.subscribed = true
 		for _, d := range c.devs {
 			if !d.removed {
-				initial = append(initial, dbusapi.DeviceAdded{Device: d, Info: d.info})
+				initial = append(initial, api.DeviceAdded{Device: d, Info: d.info})
 			}
 		}
 		for _, d := range c.devs {
 			for _, p := range d.peers {
-				initial = append(initial, dbusapi.PeerUpdated{Device: d.id, Info: p})
+				initial = append(initial, api.PeerUpdated{Device: d.id, Info: p})
 			}
 		}
 		return nil
@@ -372,7 +372,7 @@ func (c *Coordinator) Subscribe(ctx context.Context) ([]dbusapi.Event, <-chan db
 }
 
 // SetAgentCapability implements dbusapi.Backend.
-func (c *Coordinator) SetAgentCapability(ctx context.Context, a dbusapi.AgentCapability) error {
+func (c *Coordinator) SetAgentCapability(ctx context.Context, a api.AgentCapability) error {
 	return c.do(ctx, func() error { c.agent = a; return nil })
 }
 
@@ -380,11 +380,11 @@ func (c *Coordinator) SetAgentCapability(ctx context.Context, a dbusapi.AgentCap
 func (d *device) changed() {
 	d.info.Discovering = d.info.Enabled && d.finding
 	d.info.Listening = d.info.Enabled && d.listening
-	d.c.emit(dbusapi.DeviceChanged{Info: d.info})
+	d.c.emit(api.DeviceChanged{Info: d.info})
 }
 
 // find is the discovery wanted: the clients', else the pinned one.
-func (d *device) find() *dbusapi.DiscoveryOptions {
+func (d *device) find() *api.DiscoveryOptions {
 	if d.wantFind != nil {
 		return d.wantFind
 	}
@@ -447,10 +447,10 @@ func (d *device) notification(n p2p.Notification) {
 	case p2p.PeerUpdated:
 		d.peerUpdated(x.Peer)
 	case p2p.PeerLost:
-		a := dbusapi.MAC(x.Address)
+		a := api.MAC(x.Address)
 		if _, ok := d.peers[a]; ok {
 			delete(d.peers, a)
-			d.c.emit(dbusapi.PeerRemoved{Device: d.id, Address: a})
+			d.c.emit(api.PeerRemoved{Device: d.id, Address: a})
 		}
 	case p2p.FindStopped:
 		if !d.finding {
@@ -478,20 +478,20 @@ func (d *device) notification(n p2p.Notification) {
 	case p2p.ProvisionDiscoveryRequest:
 		log.Info("provision discovery request", zap.Stringer("peer", x.Peer), zap.Stringer("method", x.Method), zap.Bool("accepted", x.Accepted))
 		if x.Accepted {
-			kind := dbusapi.RequestProvision
+			kind := api.RequestProvision
 			if d.runningGO() != nil {
 				// Provision Discovery with a running GO is how a client
 				// asks to join (Wi-Fi P2P v1.7, 3.2.3).
-				kind = dbusapi.RequestJoin
+				kind = api.RequestJoin
 			}
 			d.askAgent(x.Peer, kind, x.Method, false)
 		}
 	case p2p.GONegotiationRequest:
 		log.Info("GO negotiation request", zap.Stringer("peer", x.Peer), zap.Stringer("method", x.Method), zap.Uint8("go_intent", x.GOIntent))
-		d.askAgent(x.Peer, dbusapi.RequestNegotiation, x.Method, x.Persistent)
+		d.askAgent(x.Peer, api.RequestNegotiation, x.Method, x.Persistent)
 	case p2p.NegotiationSucceeded:
 		log.Info("GO negotiation succeeded", zap.Stringer("peer", x.Result.Peer), zap.Stringer("role", x.Result.Role), zap.Int("freq", x.Result.Freq))
-		peer := dbusapi.MAC(x.Result.Peer)
+		peer := api.MAC(x.Result.Peer)
 		if d.own[peer] > 0 {
 			d.ownDone(peer)
 			return
@@ -502,7 +502,7 @@ func (d *device) notification(n p2p.Notification) {
 		d.invited(x)
 	case p2p.NegotiationFailed:
 		log.Info("GO negotiation failed", zap.Stringer("peer", x.Peer), zap.Error(x.Err))
-		d.setLastError(dbusapi.MAC(x.Peer), mapErr(x.Err))
+		d.setLastError(api.MAC(x.Peer), mapErr(x.Err))
 	case p2p.NotificationsLost:
 		log.Warn("P2P notifications lost; reloading the peer table", zap.Int("count", x.Count))
 		d.resync()
@@ -510,7 +510,7 @@ func (d *device) notification(n p2p.Notification) {
 }
 
 // ownDone ends the count of one of our negotiations with peer.
-func (d *device) ownDone(peer dbusapi.MAC) {
+func (d *device) ownDone(peer api.MAC) {
 	if d.own[peer]--; d.own[peer] <= 0 {
 		delete(d.own, peer)
 	}
@@ -522,11 +522,11 @@ func (d *device) ownDone(peer dbusapi.MAC) {
 // gave when it accepted the peer.
 func (d *device) formGroup(res p2p.NegotiationResult) {
 	log := d.c.log.With(zap.String("device", string(d.id)), zap.Stringer("peer", res.Peer))
-	pin := d.pins[dbusapi.MAC(res.Peer)]
-	delete(d.pins, dbusapi.MAC(res.Peer))
+	pin := d.pins[api.MAC(res.Peer)]
+	delete(d.pins, api.MAC(res.Peer))
 	if res.Method != p2p.MethodPBC && pin == "" {
 		log.Warn("GO negotiation with a PIN method but no PIN from the agent: no group", zap.Stringer("method", res.Method))
-		d.setLastError(dbusapi.MAC(res.Peer), fmt.Errorf("%w: no PIN for %v", dbusapi.ErrFailed, res.Method))
+		d.setLastError(api.MAC(res.Peer), fmt.Errorf("%w: no PIN for %v", api.ErrFailed, res.Method))
 		return
 	}
 	gdev := d.groupDevice()
@@ -541,7 +541,7 @@ func (d *device) formGroup(res p2p.NegotiationResult) {
 		}
 		if err != nil {
 			log.Info("group formation after an incoming negotiation failed", zap.Error(err))
-			d.c.post(func() { d.setLastError(dbusapi.MAC(res.Peer), err) })
+			d.c.post(func() { d.setLastError(api.MAC(res.Peer), err) })
 		}
 	}()
 }
@@ -555,17 +555,17 @@ func (d *device) resync() {
 		d.c.log.Warn("reading the peer table", zap.Error(err))
 		return
 	}
-	seen := map[dbusapi.MAC]bool{}
+	seen := map[api.MAC]bool{}
 	for _, p := range peers {
 		if p.Complete {
-			seen[dbusapi.MAC(p.Address)] = true
+			seen[api.MAC(p.Address)] = true
 			d.peerUpdated(p)
 		}
 	}
 	for a := range d.peers {
 		if !seen[a] {
 			delete(d.peers, a)
-			d.c.emit(dbusapi.PeerRemoved{Device: d.id, Address: a})
+			d.c.emit(api.PeerRemoved{Device: d.id, Address: a})
 		}
 	}
 }
@@ -574,17 +574,17 @@ func (d *device) peerUpdated(p p2p.Peer) {
 	info := peerInfo(p)
 	info.LastError = d.peers[info.Address].LastError
 	d.peers[info.Address] = info
-	d.c.emit(dbusapi.PeerUpdated{Device: d.id, Info: info})
+	d.c.emit(api.PeerUpdated{Device: d.id, Info: info})
 }
 
-func (d *device) setLastError(a dbusapi.MAC, err error) {
+func (d *device) setLastError(a api.MAC, err error) {
 	p, ok := d.peers[a]
 	if !ok {
 		return
 	}
 	p.LastError = err
 	d.peers[a] = p
-	d.c.emit(dbusapi.PeerUpdated{Device: d.id, Info: p})
+	d.c.emit(api.PeerUpdated{Device: d.id, Info: p})
 }
 
 // askAgent sends an AgentAuthorize request. On acceptance (off the loop,
@@ -599,7 +599,7 @@ func (d *device) setLastError(a dbusapi.MAC, err error) {
 //
 // With a PIN method, the PIN is generated and shown through the agent when
 // we display it, or asked of the agent when the peer displays it.
-func (d *device) askAgent(peer p2p.MAC, kind dbusapi.RequestKind, m p2p.WPSMethod, persistent bool) {
+func (d *device) askAgent(peer p2p.MAC, kind api.RequestKind, m p2p.WPSMethod, persistent bool) {
 	d.c.nextReq++
 	intent := int(d.info.GOIntent)
 	method := m
@@ -607,14 +607,14 @@ func (d *device) askAgent(peer p2p.MAC, kind dbusapi.RequestKind, m p2p.WPSMetho
 		method = p2p.MethodPBC
 	}
 	log := d.c.log.With(zap.String("device", string(d.id)), zap.Stringer("peer", peer))
-	d.c.emit(dbusapi.AgentRequest{
+	d.c.emit(api.AgentRequest{
 		ID:      d.c.nextReq,
 		Device:  d.id,
-		Peer:    dbusapi.MAC(peer),
-		Kind:    dbusapi.AgentAuthorize,
+		Peer:    api.MAC(peer),
+		Kind:    api.AgentAuthorize,
 		Request: kind,
 		Method:  wpsMethodOf(m),
-		Respond: func(r dbusapi.AgentResponse) {
+		Respond: func(r api.AgentResponse) {
 			if !r.Accepted || r.Err != nil {
 				log.Info("agent refused", zap.Error(r.Err))
 				return
@@ -630,15 +630,15 @@ func (d *device) askAgent(peer p2p.MAC, kind dbusapi.RequestKind, m p2p.WPSMetho
 
 // accepted carries out a request the agent accepted (see askAgent). It
 // runs off the loop.
-func (d *device) accepted(peer p2p.MAC, kind dbusapi.RequestKind, method p2p.WPSMethod, intent int, persistent bool, log *zap.Logger) {
+func (d *device) accepted(peer p2p.MAC, kind api.RequestKind, method p2p.WPSMethod, intent int, persistent bool, log *zap.Logger) {
 	ctx, cancel := context.WithTimeout(d.c.ctx, 2*time.Minute)
 	defer cancel()
-	pin, err := d.pinFor(ctx, dbusapi.MAC(peer), method, "")
+	pin, err := d.pinFor(ctx, api.MAC(peer), method, "")
 	if err != nil {
 		log.Info("no PIN for the accepted request", zap.Error(err))
 		return
 	}
-	if kind == dbusapi.RequestJoin {
+	if kind == api.RequestJoin {
 		var gs *group.GO
 		_ = d.do(ctx, func() error {
 			if g := d.runningGO(); g != nil {
@@ -665,10 +665,10 @@ func (d *device) accepted(peer p2p.MAC, kind dbusapi.RequestKind, method p2p.WPS
 			return err
 		}
 		if pin != "" {
-			d.pins[dbusapi.MAC(peer)] = pin
+			d.pins[api.MAC(peer)] = pin
 		}
-		if kind == dbusapi.RequestNegotiation {
-			d.own[dbusapi.MAC(peer)]++
+		if kind == api.RequestNegotiation {
+			d.own[api.MAC(peer)]++
 		}
 		gdev = d.groupDevice()
 		return nil
@@ -678,7 +678,7 @@ func (d *device) accepted(peer p2p.MAC, kind dbusapi.RequestKind, method p2p.WPS
 		return
 	}
 	log.Info("peer authorized")
-	if kind != dbusapi.RequestNegotiation {
+	if kind != api.RequestNegotiation {
 		return
 	}
 	res, err := d.p2p.Connect(ctx, peer, p2p.ConnectParams{Method: method, GOIntent: &intent, Persistent: persistent})
@@ -686,21 +686,21 @@ func (d *device) accepted(peer p2p.MAC, kind dbusapi.RequestKind, method p2p.WPS
 		log.Info("GO negotiation with the accepted peer failed", zap.Error(err))
 		merr := mapErr(err)
 		d.c.post(func() {
-			d.ownDone(dbusapi.MAC(peer))
-			d.setLastError(dbusapi.MAC(peer), merr)
+			d.ownDone(api.MAC(peer))
+			d.setLastError(api.MAC(peer), merr)
 		})
 		return
 	}
 	log.Info("GO negotiation with the accepted peer succeeded; starting the group",
 		zap.Stringer("role", res.Role), zap.Int("freq", res.Freq))
-	d.c.post(func() { delete(d.pins, dbusapi.MAC(peer)) })
+	d.c.post(func() { delete(d.pins, api.MAC(peer)) })
 	g, err := d.startGroup(ctx, res, gdev, groupWPS(res.Role, method, pin))
 	if err == nil {
 		err = d.await(ctx, g)
 	}
 	if err != nil {
 		log.Info("group formation with the accepted peer failed", zap.Error(err))
-		d.c.post(func() { d.setLastError(dbusapi.MAC(peer), err) })
+		d.c.post(func() { d.setLastError(api.MAC(peer), err) })
 	}
 }
 
@@ -718,7 +718,7 @@ func (d *device) runningGO() *runningGroup {
 func (d *device) SetName(ctx context.Context, name string) error {
 	return d.do(ctx, func() error {
 		if err := d.p2p.SetName(ctx, name); err != nil {
-			return fmt.Errorf("%w: %w", dbusapi.ErrInvalidArguments, err)
+			return fmt.Errorf("%w: %w", api.ErrInvalidArguments, err)
 		}
 		d.info.Name = name
 		d.changed()
@@ -730,9 +730,9 @@ func (d *device) SetName(ctx context.Context, name string) error {
 func (d *device) SetEnabled(ctx context.Context, enabled bool) error {
 	return d.do(ctx, func() error {
 		d.info.Enabled = enabled
-		d.info.Availability = dbusapi.Available
+		d.info.Availability = api.Available
 		if !enabled {
-			d.info.Availability = dbusapi.Disabled
+			d.info.Availability = api.Disabled
 		}
 		return d.applyChanged(ctx)
 	})
@@ -742,7 +742,7 @@ func (d *device) SetEnabled(ctx context.Context, enabled bool) error {
 func (d *device) SetGOIntent(ctx context.Context, intent uint8) error {
 	return d.do(ctx, func() error {
 		if intent > p2pmsg.MaxGOIntent {
-			return fmt.Errorf("%w: GO Intent %d outside 0..15", dbusapi.ErrInvalidArguments, intent)
+			return fmt.Errorf("%w: GO Intent %d outside 0..15", api.ErrInvalidArguments, intent)
 		}
 		d.info.GOIntent = intent
 		d.changed()
@@ -751,13 +751,13 @@ func (d *device) SetGOIntent(ctx context.Context, intent uint8) error {
 }
 
 // StartDiscovery implements dbusapi.Device.
-func (d *device) StartDiscovery(ctx context.Context, o dbusapi.DiscoveryOptions) error {
+func (d *device) StartDiscovery(ctx context.Context, o api.DiscoveryOptions) error {
 	return d.do(ctx, func() error {
 		if !d.info.Enabled {
-			return fmt.Errorf("%w: P2P is disabled on %s", dbusapi.ErrNotReady, d.id)
+			return fmt.Errorf("%w: P2P is disabled on %s", api.ErrNotReady, d.id)
 		}
 		restart := d.find() != nil && !sameDiscovery(*d.find(), o)
-		o.DeviceTypes = append([]dbusapi.DeviceType(nil), o.DeviceTypes...)
+		o.DeviceTypes = append([]api.DeviceType(nil), o.DeviceTypes...)
 		d.wantFind = &o
 		if restart {
 			d.finding = false // Find again with the new options
@@ -778,10 +778,10 @@ func (d *device) StopDiscovery(ctx context.Context) error {
 }
 
 // StartListen implements dbusapi.Device.
-func (d *device) StartListen(ctx context.Context, _ dbusapi.ListenOptions) error {
+func (d *device) StartListen(ctx context.Context, _ api.ListenOptions) error {
 	return d.do(ctx, func() error {
 		if !d.info.Enabled {
-			return fmt.Errorf("%w: P2P is disabled on %s", dbusapi.ErrNotReady, d.id)
+			return fmt.Errorf("%w: P2P is disabled on %s", api.ErrNotReady, d.id)
 		}
 		d.wantListen = true
 		return d.applyChanged(ctx)
@@ -799,14 +799,14 @@ func (d *device) StopListen(ctx context.Context) error {
 // CreateGroup implements dbusapi.Device: it starts an autonomous GO
 // (Wi-Fi P2P v1.7, 3.2.1) and returns once it beacons, after its
 // GroupUpdated. Clients join through AllowJoin.
-func (d *device) CreateGroup(ctx context.Context, o dbusapi.GroupOptions) (dbusapi.GroupID, error) {
+func (d *device) CreateGroup(ctx context.Context, o api.GroupOptions) (api.GroupID, error) {
 	var (
 		gdev group.Device
 		freq int
 	)
 	err := d.do(ctx, func() error {
 		if !d.info.Enabled {
-			return fmt.Errorf("%w: P2P is disabled on %s", dbusapi.ErrNotReady, d.id)
+			return fmt.Errorf("%w: P2P is disabled on %s", api.ErrNotReady, d.id)
 		}
 		var err error
 		freq, err = groupFrequency(d.info.Capabilities.Frequencies, o)
@@ -825,12 +825,12 @@ func (d *device) CreateGroup(ctx context.Context, o dbusapi.GroupOptions) (dbusa
 			InterfaceAddress: d.ifAddr,
 		})
 		if errors.Is(err, group.ErrInvalidConfig) {
-			return nil, fmt.Errorf("%w: %w", dbusapi.ErrInvalidArguments, err)
+			return nil, fmt.Errorf("%w: %w", api.ErrInvalidArguments, err)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: starting the group: %w", dbusapi.ErrFailed, err)
+			return nil, fmt.Errorf("%w: starting the group: %w", api.ErrFailed, err)
 		}
-		g := newRunningGroup(dbusapi.MAC{})
+		g := newRunningGroup(api.MAC{})
 		g.goSide, g.done = gs, gs.Done()
 		d.serveDHCP(ctx, g)
 		return g, nil
@@ -848,20 +848,20 @@ func (d *device) CreateGroup(ctx context.Context, o dbusapi.GroupOptions) (dbusa
 // usable frequencies: the one asked, else the first of the band asked,
 // else channel 6 (a social channel, as wpa_supplicant prefers), else the
 // first usable.
-func groupFrequency(usable []uint32, o dbusapi.GroupOptions) (int, error) {
+func groupFrequency(usable []uint32, o api.GroupOptions) (int, error) {
 	if o.Frequency != 0 {
 		if !slices.Contains(usable, o.Frequency) {
-			return 0, fmt.Errorf("%w: frequency %d MHz is not usable", dbusapi.ErrInvalidArguments, o.Frequency)
+			return 0, fmt.Errorf("%w: frequency %d MHz is not usable", api.ErrInvalidArguments, o.Frequency)
 		}
 		return int(o.Frequency), nil
 	}
 	inBand := func(f uint32) bool {
 		switch o.Band {
-		case dbusapi.Band2GHz:
+		case api.Band2GHz:
 			return f < 2500
-		case dbusapi.Band5GHz:
+		case api.Band5GHz:
 			return f > 4900 && f < 5925
-		case dbusapi.Band6GHz:
+		case api.Band6GHz:
 			return f >= 5925
 		}
 		return true
@@ -874,7 +874,7 @@ func groupFrequency(usable []uint32, o dbusapi.GroupOptions) (int, error) {
 			return int(f), nil
 		}
 	}
-	return 0, fmt.Errorf("%w: no usable channel for the group", dbusapi.ErrNoCommonChannel)
+	return 0, fmt.Errorf("%w: no usable channel for the group", api.ErrNoCommonChannel)
 }
 
 // Connect implements dbusapi.Device: it runs the GO Negotiation, then
@@ -883,7 +883,7 @@ func groupFrequency(usable []uint32, o dbusapi.GroupOptions) (int, error) {
 // method the PIN is the one given, else one we generate and show through
 // AgentDisplayPIN (we display) or the one the agent types (AgentRequestPIN,
 // the peer displays).
-func (d *device) Connect(ctx context.Context, peer dbusapi.MAC, o dbusapi.ConnectOptions) (dbusapi.GroupID, error) {
+func (d *device) Connect(ctx context.Context, peer api.MAC, o api.ConnectOptions) (api.GroupID, error) {
 	if o.Join {
 		return d.join(ctx, peer, o)
 	}
@@ -953,13 +953,13 @@ func (d *device) Connect(ctx context.Context, peer dbusapi.MAC, o dbusapi.Connec
 
 // connectablePeer is a known peer of an enabled device. It runs on the
 // loop.
-func (d *device) connectablePeer(peer dbusapi.MAC) (dbusapi.PeerInfo, error) {
+func (d *device) connectablePeer(peer api.MAC) (api.PeerInfo, error) {
 	if !d.info.Enabled {
-		return dbusapi.PeerInfo{}, fmt.Errorf("%w: P2P is disabled on %s", dbusapi.ErrNotReady, d.id)
+		return api.PeerInfo{}, fmt.Errorf("%w: P2P is disabled on %s", api.ErrNotReady, d.id)
 	}
 	p, ok := d.peers[peer]
 	if !ok {
-		return dbusapi.PeerInfo{}, fmt.Errorf("%w: no peer %v", dbusapi.ErrNotFound, peer)
+		return api.PeerInfo{}, fmt.Errorf("%w: no peer %v", api.ErrNotFound, peer)
 	}
 	return p, nil
 }
@@ -971,7 +971,7 @@ func (d *device) connectablePeer(peer dbusapi.MAC) (dbusapi.PeerInfo, error) {
 // group's SSID, BSSID and channel come from the GO's P2P Group ID and
 // probe responses when discovery saw them; otherwise the client finds the
 // GO by its P2P Device Address.
-func (d *device) join(ctx context.Context, peer dbusapi.MAC, o dbusapi.ConnectOptions) (dbusapi.GroupID, error) {
+func (d *device) join(ctx context.Context, peer api.MAC, o api.ConnectOptions) (api.GroupID, error) {
 	var (
 		method p2p.WPSMethod
 		gdev   group.Device
@@ -1008,7 +1008,7 @@ func (d *device) join(ctx context.Context, peer dbusapi.MAC, o dbusapi.ConnectOp
 		d.c.post(func() { d.setLastError(peer, merr) })
 		return 0, merr
 	case !pd.Accepted:
-		err := fmt.Errorf("%w: the group owner refused %v provisioning", dbusapi.ErrRejected, method)
+		err := fmt.Errorf("%w: the group owner refused %v provisioning", api.ErrRejected, method)
 		d.c.post(func() { d.setLastError(peer, err) })
 		return 0, err
 	}
@@ -1030,7 +1030,7 @@ func (d *device) join(ctx context.Context, peer dbusapi.MAC, o dbusapi.ConnectOp
 			InterfaceAddress:   d.ifAddr,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("%w: joining the group: %w", dbusapi.ErrFailed, err)
+			return nil, fmt.Errorf("%w: joining the group: %w", api.ErrFailed, err)
 		}
 		g := newRunningGroup(peer)
 		g.client, g.done = cs, cs.Done()
@@ -1051,7 +1051,7 @@ func (d *device) join(ctx context.Context, peer dbusapi.MAC, o dbusapi.ConnectOp
 // Disconnect implements dbusapi.Device: it withdraws an authorization or
 // an ongoing negotiation with the peer, leaves the group where the peer is
 // GO and removes the peer from our groups.
-func (d *device) Disconnect(ctx context.Context, peer dbusapi.MAC) error {
+func (d *device) Disconnect(ctx context.Context, peer api.MAC) error {
 	var leave, remove []*runningGroup
 	err := d.do(ctx, func() error {
 		for _, g := range d.groups {
@@ -1074,26 +1074,26 @@ func (d *device) Disconnect(ctx context.Context, peer dbusapi.MAC) error {
 		return uerr
 	}
 	for _, g := range leave {
-		if err := d.LeaveGroup(ctx, g.id); err != nil && !errors.Is(err, dbusapi.ErrNotFound) {
+		if err := d.LeaveGroup(ctx, g.id); err != nil && !errors.Is(err, api.ErrNotFound) {
 			return err
 		}
 	}
 	for _, g := range remove {
 		if err := g.goSide.RemoveClient(ctx, group.MAC(peer)); err != nil &&
 			!errors.Is(err, group.ErrUnknownClient) && !errors.Is(err, group.ErrClosed) {
-			return fmt.Errorf("%w: removing %v from group %d: %w", dbusapi.ErrFailed, peer, g.id, err)
+			return fmt.Errorf("%w: removing %v from group %d: %w", api.ErrFailed, peer, g.id, err)
 		}
 	}
 	return nil
 }
 
 // ProvisionDiscovery implements dbusapi.Device.
-func (d *device) ProvisionDiscovery(ctx context.Context, peer dbusapi.MAC, m dbusapi.WPSMethod) error {
+func (d *device) ProvisionDiscovery(ctx context.Context, peer api.MAC, m api.WPSMethod) error {
 	var method p2p.WPSMethod
 	err := d.do(ctx, func() error {
 		p, ok := d.peers[peer]
 		if !ok {
-			return fmt.Errorf("%w: no peer %v", dbusapi.ErrNotFound, peer)
+			return fmt.Errorf("%w: no peer %v", api.ErrNotFound, peer)
 		}
 		method = methodFor(m, p.ConfigMethods)
 		return nil
@@ -1109,19 +1109,19 @@ func (d *device) ProvisionDiscovery(ctx context.Context, peer dbusapi.MAC, m dbu
 		return mapErr(err)
 	}
 	if !res.Accepted {
-		return fmt.Errorf("%w: the peer refused %v provisioning", dbusapi.ErrRejected, method)
+		return fmt.Errorf("%w: the peer refused %v provisioning", api.ErrRejected, method)
 	}
 	return nil
 }
 
 // LeaveGroup implements dbusapi.Device: it stops the group (GO) or
 // leaves it (client) and reports it removed.
-func (d *device) LeaveGroup(ctx context.Context, id dbusapi.GroupID) error {
+func (d *device) LeaveGroup(ctx context.Context, id api.GroupID) error {
 	var g *runningGroup
 	err := d.do(ctx, func() error {
 		g = d.groups[id]
 		if g == nil {
-			return fmt.Errorf("%w: no group %d", dbusapi.ErrNotFound, id)
+			return fmt.Errorf("%w: no group %d", api.ErrNotFound, id)
 		}
 		return nil
 	})
@@ -1148,15 +1148,15 @@ func (d *device) LeaveGroup(ctx context.Context, id dbusapi.GroupID) error {
 
 // AllowJoin implements dbusapi.Device: it opens the Registrar of a group
 // where we are GO for one Enrollee (push button, or the PIN given).
-func (d *device) AllowJoin(ctx context.Context, id dbusapi.GroupID, o dbusapi.JoinOptions) error {
+func (d *device) AllowJoin(ctx context.Context, id api.GroupID, o api.JoinOptions) error {
 	var g *runningGroup
 	err := d.do(ctx, func() error {
 		g = d.groups[id]
 		switch {
 		case g == nil:
-			return fmt.Errorf("%w: no group %d", dbusapi.ErrNotFound, id)
+			return fmt.Errorf("%w: no group %d", api.ErrNotFound, id)
 		case g.goSide == nil:
-			return fmt.Errorf("%w: we are a client in group %d", dbusapi.ErrNotSupported, id)
+			return fmt.Errorf("%w: we are a client in group %d", api.ErrNotSupported, id)
 		}
 		return nil
 	})
@@ -1165,9 +1165,9 @@ func (d *device) AllowJoin(ctx context.Context, id dbusapi.GroupID, o dbusapi.Jo
 	}
 	w := group.WPS{PasswordID: wsc.PasswordPushButton}
 	switch o.Method {
-	case dbusapi.MethodPINDisplay, dbusapi.MethodPINKeypad:
+	case api.MethodPINDisplay, api.MethodPINKeypad:
 		if o.PIN == "" {
-			return fmt.Errorf("%w: a PIN method needs the PIN", dbusapi.ErrNotSupported)
+			return fmt.Errorf("%w: a PIN method needs the PIN", api.ErrNotSupported)
 		}
 		w = group.WPS{PasswordID: wsc.PasswordDefault, PIN: o.PIN}
 	}
@@ -1182,11 +1182,11 @@ func (d *device) AllowJoin(ctx context.Context, id dbusapi.GroupID, o dbusapi.Jo
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case errors.Is(err, group.ErrInvalidConfig):
-		return fmt.Errorf("%w: %w", dbusapi.ErrInvalidArguments, err)
+		return fmt.Errorf("%w: %w", api.ErrInvalidArguments, err)
 	case errors.Is(err, group.ErrClosed):
-		return fmt.Errorf("%w: group %d ended: %w", dbusapi.ErrNotFound, id, err)
+		return fmt.Errorf("%w: group %d ended: %w", api.ErrNotFound, id, err)
 	}
-	return fmt.Errorf("%w: %w", dbusapi.ErrFailed, err)
+	return fmt.Errorf("%w: %w", api.ErrFailed, err)
 }
 
 // mapErr wraps a core error in the dbusapi sentinel that names it.
@@ -1198,28 +1198,28 @@ func mapErr(err error) error {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
 	case errors.Is(err, p2p.ErrNoResponse), errors.Is(err, p2p.ErrNoConfirmation):
-		return fmt.Errorf("%w: %w", dbusapi.ErrPeerUnreachable, err)
+		return fmt.Errorf("%w: %w", api.ErrPeerUnreachable, err)
 	case errors.Is(err, p2p.ErrNoCommonChannel):
-		return fmt.Errorf("%w: %w", dbusapi.ErrNoCommonChannel, err)
+		return fmt.Errorf("%w: %w", api.ErrNoCommonChannel, err)
 	case errors.Is(err, p2p.ErrBusy):
-		return fmt.Errorf("%w: %w", dbusapi.ErrBusy, err)
+		return fmt.Errorf("%w: %w", api.ErrBusy, err)
 	case errors.Is(err, p2p.ErrUnknownPeer):
-		return fmt.Errorf("%w: %w", dbusapi.ErrNotFound, err)
+		return fmt.Errorf("%w: %w", api.ErrNotFound, err)
 	case errors.Is(err, p2p.ErrCanceled):
-		return fmt.Errorf("%w: %w", dbusapi.ErrAborted, err)
+		return fmt.Errorf("%w: %w", api.ErrAborted, err)
 	case errors.Is(err, p2p.ErrClosed):
-		return fmt.Errorf("%w: %w", dbusapi.ErrNotReady, err)
+		return fmt.Errorf("%w: %w", api.ErrNotReady, err)
 	case errors.Is(err, p2p.ErrUnsupportedMethod):
-		return fmt.Errorf("%w: %w", dbusapi.ErrNotSupported, err)
+		return fmt.Errorf("%w: %w", api.ErrNotSupported, err)
 	case errors.As(err, &se), errors.Is(err, p2p.ErrBothGOIntent15), errors.Is(err, p2p.ErrIncompatibleMethod):
-		return fmt.Errorf("%w: %w", dbusapi.ErrRejected, err)
+		return fmt.Errorf("%w: %w", api.ErrRejected, err)
 	}
-	return fmt.Errorf("%w: %w", dbusapi.ErrFailed, err)
+	return fmt.Errorf("%w: %w", api.ErrFailed, err)
 }
 
-func findOptions(o dbusapi.DiscoveryOptions) p2p.FindOptions {
+func findOptions(o api.DiscoveryOptions) p2p.FindOptions {
 	f := p2p.FindOptions{Type: p2p.FindFull}
-	if o.Type == dbusapi.DiscoverSocial {
+	if o.Type == api.DiscoverSocial {
 		f.Type = p2p.FindSocial
 	}
 	for _, t := range o.DeviceTypes {
@@ -1228,7 +1228,7 @@ func findOptions(o dbusapi.DiscoveryOptions) p2p.FindOptions {
 	return f
 }
 
-func sameDiscovery(a, b dbusapi.DiscoveryOptions) bool {
+func sameDiscovery(a, b api.DiscoveryOptions) bool {
 	if a.Type != b.Type || len(a.DeviceTypes) != len(b.DeviceTypes) {
 		return false
 	}
@@ -1242,13 +1242,13 @@ func sameDiscovery(a, b dbusapi.DiscoveryOptions) bool {
 
 // methodFor chooses the core's method; MethodAuto picks from the peer's
 // Config Methods, push button first.
-func methodFor(m dbusapi.WPSMethod, peer dbusapi.ConfigMethods) p2p.WPSMethod {
+func methodFor(m api.WPSMethod, peer api.ConfigMethods) p2p.WPSMethod {
 	switch m {
-	case dbusapi.MethodPBC:
+	case api.MethodPBC:
 		return p2p.MethodPBC
-	case dbusapi.MethodPINDisplay:
+	case api.MethodPINDisplay:
 		return p2p.MethodDisplay
-	case dbusapi.MethodPINKeypad:
+	case api.MethodPINKeypad:
 		return p2p.MethodKeypad
 	}
 	c := p2p.ConfigMethods(peer)
@@ -1263,24 +1263,24 @@ func methodFor(m dbusapi.WPSMethod, peer dbusapi.ConfigMethods) p2p.WPSMethod {
 	return p2p.MethodPBC
 }
 
-func wpsMethodOf(m p2p.WPSMethod) dbusapi.WPSMethod {
+func wpsMethodOf(m p2p.WPSMethod) api.WPSMethod {
 	switch m {
 	case p2p.MethodPBC:
-		return dbusapi.MethodPBC
+		return api.MethodPBC
 	case p2p.MethodDisplay:
-		return dbusapi.MethodPINDisplay
+		return api.MethodPINDisplay
 	case p2p.MethodKeypad:
-		return dbusapi.MethodPINKeypad
+		return api.MethodPINKeypad
 	}
-	return dbusapi.MethodAuto
+	return api.MethodAuto
 }
 
-func peerInfo(p p2p.Peer) dbusapi.PeerInfo {
-	info := dbusapi.PeerInfo{
-		Address:           dbusapi.MAC(p.Address),
+func peerInfo(p p2p.Peer) api.PeerInfo {
+	info := api.PeerInfo{
+		Address:           api.MAC(p.Address),
 		Name:              p.Name,
-		PrimaryDeviceType: dbusapi.DeviceType(p.PrimaryDeviceType),
-		ConfigMethods:     dbusapi.ConfigMethods(p.ConfigMethods),
+		PrimaryDeviceType: api.DeviceType(p.PrimaryDeviceType),
+		ConfigMethods:     api.ConfigMethods(p.ConfigMethods),
 		DeviceCapability:  uint8(p.DeviceCapability),
 		GroupCapability:   uint8(p.GroupCapability),
 		GroupOwner:        p.GroupOwner,
@@ -1292,7 +1292,7 @@ func peerInfo(p p2p.Peer) dbusapi.PeerInfo {
 		LastSeen:          p.LastSeen,
 	}
 	for _, t := range p.SecondaryDeviceTypes {
-		info.SecondaryDeviceTypes = append(info.SecondaryDeviceTypes, dbusapi.DeviceType(t))
+		info.SecondaryDeviceTypes = append(info.SecondaryDeviceTypes, api.DeviceType(t))
 	}
 	if p.WFDSubelements != nil {
 		info.WFD = wfdInfo(p.WFDSubelements)
@@ -1302,14 +1302,14 @@ func peerInfo(p p2p.Peer) dbusapi.PeerInfo {
 
 // wfdInfo reads WFD Device Information (Wi-Fi Display v2.1, 5.1.2); nil
 // when the payload does not parse.
-func wfdInfo(payload []byte) *dbusapi.WFDInfo {
+func wfdInfo(payload []byte) *api.WFDInfo {
 	w, err := p2pmsg.ParseWFD(payload)
 	if err != nil {
 		return nil
 	}
-	info := &dbusapi.WFDInfo{Subelements: append([]byte(nil), payload...)}
+	info := &api.WFDInfo{Subelements: append([]byte(nil), payload...)}
 	if di := w.DeviceInfo; di != nil {
-		info.DeviceType = dbusapi.WFDDeviceType(di.DeviceInfo & 0x3)
+		info.DeviceType = api.WFDDeviceType(di.DeviceInfo & 0x3)
 		info.SessionAvailable = di.DeviceInfo&0x30 == 0x10
 		info.ContentProtection = di.DeviceInfo&0x100 != 0
 		info.RTSPPort = di.SessionManagementControlPort
@@ -1318,16 +1318,16 @@ func wfdInfo(payload []byte) *dbusapi.WFDInfo {
 	return info
 }
 
-func capabilities(p radio.PhyInfo) dbusapi.Capabilities {
-	c := dbusapi.Capabilities{P2PDevice: p.P2PDevice(), MaxGroups: 1}
+func capabilities(p radio.PhyInfo) api.Capabilities {
+	c := api.Capabilities{P2PDevice: p.P2PDevice(), MaxGroups: 1}
 	for _, b := range p.Bands {
 		switch b.ID {
 		case radio.Band2GHz:
-			c.Bands = append(c.Bands, dbusapi.Band2GHz)
+			c.Bands = append(c.Bands, api.Band2GHz)
 		case radio.Band5GHz:
-			c.Bands = append(c.Bands, dbusapi.Band5GHz)
+			c.Bands = append(c.Bands, api.Band5GHz)
 		case radio.Band6GHz:
-			c.Bands = append(c.Bands, dbusapi.Band6GHz)
+			c.Bands = append(c.Bands, api.Band6GHz)
 		default:
 			continue
 		}
@@ -1338,9 +1338,9 @@ func capabilities(p radio.PhyInfo) dbusapi.Capabilities {
 		}
 	}
 	for _, ic := range p.Combinations {
-		out := dbusapi.InterfaceCombination{MaxInterfaces: uint32(ic.MaxInterfaces), Channels: uint32(ic.NumChannels)}
+		out := api.InterfaceCombination{MaxInterfaces: uint32(ic.MaxInterfaces), Channels: uint32(ic.NumChannels)}
 		for _, l := range ic.Limits {
-			lim := dbusapi.InterfaceLimit{Max: uint32(l.Max)}
+			lim := api.InterfaceLimit{Max: uint32(l.Max)}
 			for t := radio.IfStation; t <= radio.IfP2PDevice; t++ {
 				if l.Types.Has(t) {
 					lim.Types = append(lim.Types, ifTypeName(t))
@@ -1370,8 +1370,8 @@ func ifTypeName(t radio.IfType) string {
 }
 
 // deviceID replaces characters other than [A-Za-z0-9_] by '_'.
-func deviceID(name string) dbusapi.DeviceID {
-	return dbusapi.DeviceID(strings.Map(func(r rune) rune {
+func deviceID(name string) api.DeviceID {
+	return api.DeviceID(strings.Map(func(r rune) rune {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_':
 			return r
@@ -1381,6 +1381,6 @@ func deviceID(name string) dbusapi.DeviceID {
 }
 
 var (
-	_ dbusapi.Backend = (*Coordinator)(nil)
-	_ dbusapi.Device  = (*device)(nil)
+	_ api.Backend = (*Coordinator)(nil)
+	_ api.Device  = (*device)(nil)
 )

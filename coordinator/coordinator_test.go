@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/zap"
 
-	"github.com/p2pmanager/p2pmanager/dbusapi"
+	"github.com/p2pmanager/p2pmanager/api"
 	"github.com/p2pmanager/p2pmanager/supplicant/group"
 	"github.com/p2pmanager/p2pmanager/supplicant/p2p"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio/simradio"
@@ -44,16 +44,16 @@ type world struct {
 	m    *simradio.Medium
 	us   *simradio.Phy
 	c    *Coordinator
-	dev  dbusapi.Device
-	id   dbusapi.DeviceID
-	addr dbusapi.MAC
+	dev  api.Device
+	id   api.DeviceID
+	addr api.MAC
 	peer *p2p.Device
 	them *simradio.Phy
 	// negotiated receives the peer's successful negotiations.
 	negotiated chan p2p.NegotiationResult
 
 	mu     sync.Mutex
-	events []dbusapi.Event
+	events []api.Event
 	kick   chan struct{}
 }
 
@@ -105,7 +105,7 @@ func newWorldWith(t *testing.T, cfg Config) *world {
 	if len(initial) != 1 {
 		t.Fatalf("Subscribe returned %d initial events, want 1 DeviceAdded", len(initial))
 	}
-	added, ok := initial[0].(dbusapi.DeviceAdded)
+	added, ok := initial[0].(api.DeviceAdded)
 	if !ok {
 		t.Fatalf("initial event %T, want DeviceAdded", initial[0])
 	}
@@ -126,7 +126,7 @@ func newWorldWith(t *testing.T, cfg Config) *world {
 
 // waitEvent returns the first event that matches, waiting up to d of
 // virtual time.
-func (w *world) waitEvent(d time.Duration, match func(dbusapi.Event) bool) dbusapi.Event {
+func (w *world) waitEvent(d time.Duration, match func(api.Event) bool) api.Event {
 	w.t.Helper()
 	timeout := time.After(d)
 	for i := 0; ; {
@@ -149,16 +149,16 @@ func (w *world) waitEvent(d time.Duration, match func(dbusapi.Event) bool) dbusa
 
 // noGroupUpdateAfterRemoval checks that no GroupUpdated for id follows
 // its GroupRemoved (it would bring the group back).
-func (w *world) noGroupUpdateAfterRemoval(id dbusapi.GroupID) {
+func (w *world) noGroupUpdateAfterRemoval(id api.GroupID) {
 	w.t.Helper()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	removed := false
 	for _, ev := range w.events {
 		switch x := ev.(type) {
-		case dbusapi.GroupRemoved:
+		case api.GroupRemoved:
 			removed = removed || x.ID == id
-		case dbusapi.GroupUpdated:
+		case api.GroupUpdated:
 			if removed && x.Info.ID == id {
 				w.t.Errorf("GroupUpdated %+v after the group was removed", x.Info)
 			}
@@ -169,13 +169,13 @@ func (w *world) noGroupUpdateAfterRemoval(id dbusapi.GroupID) {
 	}
 }
 
-func (w *world) waitPeerNamed(name string) dbusapi.PeerInfo {
+func (w *world) waitPeerNamed(name string) api.PeerInfo {
 	w.t.Helper()
-	ev := w.waitEvent(30*time.Second, func(ev dbusapi.Event) bool {
-		p, ok := ev.(dbusapi.PeerUpdated)
+	ev := w.waitEvent(30*time.Second, func(ev api.Event) bool {
+		p, ok := ev.(api.PeerUpdated)
 		return ok && p.Info.Name == name
 	})
-	return ev.(dbusapi.PeerUpdated).Info
+	return ev.(api.PeerUpdated).Info
 }
 
 func TestDiscoveryReportsTheListeningPeerWithItsName(t *testing.T) {
@@ -185,15 +185,15 @@ func TestDiscoveryReportsTheListeningPeerWithItsName(t *testing.T) {
 		if err := w.peer.Listen(ctx, p2p.ListenOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := w.dev.StartDiscovery(ctx, dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverSocial}); err != nil {
+		if err := w.dev.StartDiscovery(ctx, api.DiscoveryOptions{Type: api.DiscoverSocial}); err != nil {
 			t.Fatal(err)
 		}
-		w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
-			c, ok := ev.(dbusapi.DeviceChanged)
+		w.waitEvent(time.Second, func(ev api.Event) bool {
+			c, ok := ev.(api.DeviceChanged)
 			return ok && c.Info.Discovering
 		})
 		p := w.waitPeerNamed("sim-tv")
-		if p.Address != dbusapi.MAC(w.peer.Address()) {
+		if p.Address != api.MAC(w.peer.Address()) {
 			t.Errorf("peer address %v, want %v", p.Address, w.peer.Address())
 		}
 		if p.ConfigMethods == 0 || p.PrimaryDeviceType.Category != 1 || p.Signal != -50 {
@@ -202,8 +202,8 @@ func TestDiscoveryReportsTheListeningPeerWithItsName(t *testing.T) {
 		if err := w.dev.StopDiscovery(ctx); err != nil {
 			t.Fatal(err)
 		}
-		w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
-			c, ok := ev.(dbusapi.DeviceChanged)
+		w.waitEvent(time.Second, func(ev api.Event) bool {
+			c, ok := ev.(api.DeviceChanged)
 			return ok && !c.Info.Discovering
 		})
 	})
@@ -213,7 +213,7 @@ func TestDiscoveryStaysOnUntilStopped(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
 		ctx := context.Background()
-		if err := w.dev.StartDiscovery(ctx, dbusapi.DiscoveryOptions{}); err != nil {
+		if err := w.dev.StartDiscovery(ctx, api.DiscoveryOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(10 * time.Minute)
@@ -233,7 +233,7 @@ func TestIncomingNegotiationAsksTheAgentAndFormsTheGroupOnceAccepted(t *testing.
 		w := newWorld(t)
 		ctx := context.Background()
 		w.peerGroup()
-		if err := w.dev.StartListen(ctx, dbusapi.ListenOptions{}); err != nil {
+		if err := w.dev.StartListen(ctx, api.ListenOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.peer.Find(ctx, p2p.FindOptions{Type: p2p.FindSocial}); err != nil {
@@ -259,24 +259,24 @@ func TestIncomingNegotiationAsksTheAgentAndFormsTheGroupOnceAccepted(t *testing.
 			_, err := w.peer.Connect(connectCtx, p2p.MAC(w.addr), p2p.ConnectParams{Method: p2p.MethodPBC})
 			negDone <- err
 		}()
-		ev := w.waitEvent(10*time.Second, func(ev dbusapi.Event) bool {
-			_, ok := ev.(dbusapi.AgentRequest)
+		ev := w.waitEvent(10*time.Second, func(ev api.Event) bool {
+			_, ok := ev.(api.AgentRequest)
 			return ok
 		})
-		req := ev.(dbusapi.AgentRequest)
-		if req.Kind != dbusapi.AgentAuthorize || req.Request != dbusapi.RequestNegotiation ||
-			req.Peer != dbusapi.MAC(w.peer.Address()) || req.Method != dbusapi.MethodPBC || req.Device != w.id {
+		req := ev.(api.AgentRequest)
+		if req.Kind != api.AgentAuthorize || req.Request != api.RequestNegotiation ||
+			req.Peer != api.MAC(w.peer.Address()) || req.Method != api.MethodPBC || req.Device != w.id {
 			t.Errorf("agent request %+v; want authorize negotiation from %v with pbc", req, w.peer.Address())
 		}
-		req.Respond(dbusapi.AgentResponse{Accepted: true})
+		req.Respond(api.AgentResponse{Accepted: true})
 		if err := <-negDone; err != nil {
 			t.Errorf("the peer's GO Negotiation after the agent accepted: %v", err)
 		}
-		ev = w.waitEvent(time.Minute, func(ev dbusapi.Event) bool {
-			_, ok := ev.(dbusapi.GroupUpdated)
+		ev = w.waitEvent(time.Minute, func(ev api.Event) bool {
+			_, ok := ev.(api.GroupUpdated)
 			return ok
 		})
-		if g := ev.(dbusapi.GroupUpdated).Info; len(g.Members) != 1 || g.Members[0] != dbusapi.MAC(w.peer.Address()) {
+		if g := ev.(api.GroupUpdated).Info; len(g.Members) != 1 || g.Members[0] != api.MAC(w.peer.Address()) {
 			t.Errorf("group %+v; want the peer as member", g)
 		}
 	})
@@ -287,7 +287,7 @@ func TestAPeerAuthorizedByProvisionDiscoveryFormsTheGroupWhenItConnects(t *testi
 		w := newWorld(t)
 		ctx := context.Background()
 		w.peerGroup()
-		if err := w.dev.StartListen(ctx, dbusapi.ListenOptions{}); err != nil {
+		if err := w.dev.StartListen(ctx, api.ListenOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.peer.Find(ctx, p2p.FindOptions{Type: p2p.FindSocial}); err != nil {
@@ -309,11 +309,11 @@ func TestAPeerAuthorizedByProvisionDiscoveryFormsTheGroupWhenItConnects(t *testi
 			_, err := w.peer.ProvisionDiscovery(ctx, p2p.MAC(w.addr), p2p.MethodPBC)
 			pdDone <- err
 		}()
-		ev := w.waitEvent(10*time.Second, func(ev dbusapi.Event) bool {
-			r, ok := ev.(dbusapi.AgentRequest)
-			return ok && r.Request == dbusapi.RequestProvision
+		ev := w.waitEvent(10*time.Second, func(ev api.Event) bool {
+			r, ok := ev.(api.AgentRequest)
+			return ok && r.Request == api.RequestProvision
 		})
-		ev.(dbusapi.AgentRequest).Respond(dbusapi.AgentResponse{Accepted: true})
+		ev.(api.AgentRequest).Respond(api.AgentResponse{Accepted: true})
 		if err := <-pdDone; err != nil {
 			t.Fatalf("the peer's Provision Discovery: %v", err)
 		}
@@ -324,11 +324,11 @@ func TestAPeerAuthorizedByProvisionDiscoveryFormsTheGroupWhenItConnects(t *testi
 		if _, err := w.peer.Connect(cctx, p2p.MAC(w.addr), p2p.ConnectParams{Method: p2p.MethodPBC}); err != nil {
 			t.Fatalf("the peer's GO Negotiation: %v", err)
 		}
-		ev = w.waitEvent(time.Minute, func(ev dbusapi.Event) bool {
-			_, ok := ev.(dbusapi.GroupUpdated)
+		ev = w.waitEvent(time.Minute, func(ev api.Event) bool {
+			_, ok := ev.(api.GroupUpdated)
 			return ok
 		})
-		if g := ev.(dbusapi.GroupUpdated).Info; len(g.Members) != 1 || g.Members[0] != dbusapi.MAC(w.peer.Address()) {
+		if g := ev.(api.GroupUpdated).Info; len(g.Members) != 1 || g.Members[0] != api.MAC(w.peer.Address()) {
 			t.Errorf("group %+v; want the peer as member", g)
 		}
 	})
@@ -404,10 +404,10 @@ func TestConnectWithPushButtonFormsTheGroupAndLeaveGroupRemovesIt(t *testing.T) 
 	for _, tc := range []struct {
 		name   string
 		intent uint8
-		role   dbusapi.GroupRole
+		role   api.GroupRole
 	}{
-		{"as GO with GO Intent 15", 15, dbusapi.RoleGO},
-		{"as client with GO Intent 0", 0, dbusapi.RoleClient},
+		{"as GO with GO Intent 15", 15, api.RoleGO},
+		{"as client with GO Intent 0", 0, api.RoleClient},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -420,21 +420,21 @@ func TestConnectWithPushButtonFormsTheGroupAndLeaveGroupRemovesIt(t *testing.T) 
 					t.Fatal(err)
 				}
 				w.peerGroup()
-				if err := w.dev.StartDiscovery(ctx, dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverSocial}); err != nil {
+				if err := w.dev.StartDiscovery(ctx, api.DiscoveryOptions{Type: api.DiscoverSocial}); err != nil {
 					t.Fatal(err)
 				}
 				p := w.waitPeerNamed("sim-tv")
-				id, err := w.dev.Connect(ctx, p.Address, dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, HasGOIntent: true, GOIntent: tc.intent})
+				id, err := w.dev.Connect(ctx, p.Address, api.ConnectOptions{Method: api.MethodPBC, HasGOIntent: true, GOIntent: tc.intent})
 				if err != nil {
 					t.Fatalf("Connect: %v", err)
 				}
-				ev := w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
-					g, ok := ev.(dbusapi.GroupUpdated)
+				ev := w.waitEvent(time.Second, func(ev api.Event) bool {
+					g, ok := ev.(api.GroupUpdated)
 					return ok && g.Info.ID == id
 				})
-				g := ev.(dbusapi.GroupUpdated)
+				g := ev.(api.GroupUpdated)
 				if g.Device != w.id || g.Info.Role != tc.role || g.Info.Interface == "" || g.Info.Frequency == 0 ||
-					len(g.Info.SSID) == 0 || g.Info.BSSID == (dbusapi.MAC{}) {
+					len(g.Info.SSID) == 0 || g.Info.BSSID == (api.MAC{}) {
 					t.Errorf("GroupUpdated %+v; want role %v with interface, SSID, BSSID and frequency", g, tc.role)
 				}
 				if len(g.Info.LocalAddresses) != 1 || !netip.MustParsePrefix("192.168.49.0/24").Contains(g.Info.LocalAddresses[0].Addr()) {
@@ -444,7 +444,7 @@ func TestConnectWithPushButtonFormsTheGroupAndLeaveGroupRemovesIt(t *testing.T) 
 					t.Errorf("no GO address in %+v", g.Info)
 				}
 				wantOwner := p.Address
-				if tc.role == dbusapi.RoleGO {
+				if tc.role == api.RoleGO {
 					wantOwner = w.addr
 					if !g.Info.MemberAddresses[p.Address].IsValid() {
 						t.Errorf("member addresses %v lack the peer's", g.Info.MemberAddresses)
@@ -453,17 +453,17 @@ func TestConnectWithPushButtonFormsTheGroupAndLeaveGroupRemovesIt(t *testing.T) 
 				if g.Info.GroupOwner != wantOwner {
 					t.Errorf("group owner %v, want %v", g.Info.GroupOwner, wantOwner)
 				}
-				if diff := cmp.Diff([]dbusapi.MAC{p.Address}, g.Info.Members); diff != "" {
+				if diff := cmp.Diff([]api.MAC{p.Address}, g.Info.Members); diff != "" {
 					t.Errorf("members (-want +got):\n%s", diff)
 				}
 				if err := w.dev.LeaveGroup(ctx, id); err != nil {
 					t.Fatalf("LeaveGroup: %v", err)
 				}
-				w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
-					r, ok := ev.(dbusapi.GroupRemoved)
+				w.waitEvent(time.Second, func(ev api.Event) bool {
+					r, ok := ev.(api.GroupRemoved)
 					return ok && r.ID == id && r.Device == w.id
 				})
-				if err := w.dev.LeaveGroup(ctx, id); !errors.Is(err, dbusapi.ErrNotFound) {
+				if err := w.dev.LeaveGroup(ctx, id); !errors.Is(err, api.ErrNotFound) {
 					t.Errorf("LeaveGroup again: %v, want ErrNotFound", err)
 				}
 				time.Sleep(5 * time.Second)
@@ -492,22 +492,22 @@ func TestDisconnectEndsTheGroupWithThePeer(t *testing.T) {
 					t.Fatal(err)
 				}
 				w.peerGroup()
-				if err := w.dev.StartDiscovery(ctx, dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverSocial}); err != nil {
+				if err := w.dev.StartDiscovery(ctx, api.DiscoveryOptions{Type: api.DiscoverSocial}); err != nil {
 					t.Fatal(err)
 				}
 				p := w.waitPeerNamed("sim-tv")
-				id, err := w.dev.Connect(ctx, p.Address, dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, HasGOIntent: true, GOIntent: tc.intent})
+				id, err := w.dev.Connect(ctx, p.Address, api.ConnectOptions{Method: api.MethodPBC, HasGOIntent: true, GOIntent: tc.intent})
 				if err != nil {
 					t.Fatalf("Connect: %v", err)
 				}
 				if err := w.dev.Disconnect(ctx, p.Address); err != nil {
 					t.Fatalf("Disconnect: %v", err)
 				}
-				w.waitEvent(time.Minute, func(ev dbusapi.Event) bool {
+				w.waitEvent(time.Minute, func(ev api.Event) bool {
 					switch x := ev.(type) {
-					case dbusapi.GroupRemoved:
+					case api.GroupRemoved:
 						return x.ID == id
-					case dbusapi.GroupUpdated:
+					case api.GroupUpdated:
 						return x.Info.ID == id && len(x.Info.Members) == 0
 					}
 					return false
@@ -520,16 +520,16 @@ func TestDisconnectEndsTheGroupWithThePeer(t *testing.T) {
 func TestConnectWithPINFormsTheGroup(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		method dbusapi.WPSMethod
+		method api.WPSMethod
 		// peer is the peer's method, the complement of ours.
 		peer   p2p.WPSMethod
 		intent uint8
 		given  string // the PIN passed to Connect
 	}{
-		{"we display a generated PIN as GO", dbusapi.MethodPINDisplay, p2p.MethodKeypad, 15, ""},
-		{"we display a given PIN as client", dbusapi.MethodPINDisplay, p2p.MethodKeypad, 0, "12345670"},
-		{"we type the PIN the agent gives as client", dbusapi.MethodPINKeypad, p2p.MethodDisplay, 0, ""},
-		{"we type the PIN the agent gives as GO", dbusapi.MethodPINKeypad, p2p.MethodDisplay, 15, ""},
+		{"we display a generated PIN as GO", api.MethodPINDisplay, p2p.MethodKeypad, 15, ""},
+		{"we display a given PIN as client", api.MethodPINDisplay, p2p.MethodKeypad, 0, "12345670"},
+		{"we type the PIN the agent gives as client", api.MethodPINKeypad, p2p.MethodDisplay, 0, ""},
+		{"we type the PIN the agent gives as GO", api.MethodPINKeypad, p2p.MethodDisplay, 15, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -543,46 +543,46 @@ func TestConnectWithPINFormsTheGroup(t *testing.T) {
 				}
 				pin := make(chan string, 1)
 				w.peerGroupWith(tc.peer, pin)
-				if err := w.dev.StartDiscovery(ctx, dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverSocial}); err != nil {
+				if err := w.dev.StartDiscovery(ctx, api.DiscoveryOptions{Type: api.DiscoverSocial}); err != nil {
 					t.Fatal(err)
 				}
 				p := w.waitPeerNamed("sim-tv")
 				type result struct {
-					id  dbusapi.GroupID
+					id  api.GroupID
 					err error
 				}
 				done := make(chan result, 1)
 				go func() {
-					id, err := w.dev.Connect(ctx, p.Address, dbusapi.ConnectOptions{Method: tc.method, PIN: tc.given, HasGOIntent: true, GOIntent: tc.intent})
+					id, err := w.dev.Connect(ctx, p.Address, api.ConnectOptions{Method: tc.method, PIN: tc.given, HasGOIntent: true, GOIntent: tc.intent})
 					done <- result{id, err}
 				}()
 				switch {
 				case tc.given != "":
 					pin <- tc.given
-				case tc.method == dbusapi.MethodPINDisplay:
-					ev := w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
-						r, ok := ev.(dbusapi.AgentRequest)
-						return ok && r.Kind == dbusapi.AgentDisplayPIN
+				case tc.method == api.MethodPINDisplay:
+					ev := w.waitEvent(time.Second, func(ev api.Event) bool {
+						r, ok := ev.(api.AgentRequest)
+						return ok && r.Kind == api.AgentDisplayPIN
 					})
-					shown := ev.(dbusapi.AgentRequest).PIN
+					shown := ev.(api.AgentRequest).PIN
 					if err := wsc.ValidatePIN(shown); err != nil || len(shown) != 8 {
 						t.Errorf("displayed PIN %q: %v", shown, err)
 					}
 					pin <- shown
 				default:
-					ev := w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
-						r, ok := ev.(dbusapi.AgentRequest)
-						return ok && r.Kind == dbusapi.AgentRequestPIN
+					ev := w.waitEvent(time.Second, func(ev api.Event) bool {
+						r, ok := ev.(api.AgentRequest)
+						return ok && r.Kind == api.AgentRequestPIN
 					})
-					ev.(dbusapi.AgentRequest).Respond(dbusapi.AgentResponse{Accepted: true, PIN: "87654325"})
+					ev.(api.AgentRequest).Respond(api.AgentResponse{Accepted: true, PIN: "87654325"})
 					pin <- "87654325"
 				}
 				r := <-done
 				if r.err != nil {
 					t.Fatalf("Connect: %v", r.err)
 				}
-				w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
-					g, ok := ev.(dbusapi.GroupUpdated)
+				w.waitEvent(time.Second, func(ev api.Event) bool {
+					g, ok := ev.(api.GroupUpdated)
 					return ok && g.Info.ID == r.id && len(g.Info.Members) == 1
 				})
 			})
@@ -603,12 +603,12 @@ func TestConnectWithAWrongPINIsIncorrectPIN(t *testing.T) {
 		pin := make(chan string, 1)
 		pin <- "11111115" // the peer's user typed another PIN
 		w.peerGroupWith(p2p.MethodKeypad, pin)
-		if err := w.dev.StartDiscovery(ctx, dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverSocial}); err != nil {
+		if err := w.dev.StartDiscovery(ctx, api.DiscoveryOptions{Type: api.DiscoverSocial}); err != nil {
 			t.Fatal(err)
 		}
 		p := w.waitPeerNamed("sim-tv")
-		_, err := w.dev.Connect(ctx, p.Address, dbusapi.ConnectOptions{Method: dbusapi.MethodPINDisplay, PIN: "12345670", HasGOIntent: true, GOIntent: 15})
-		if !errors.Is(err, dbusapi.ErrIncorrectPIN) {
+		_, err := w.dev.Connect(ctx, p.Address, api.ConnectOptions{Method: api.MethodPINDisplay, PIN: "12345670", HasGOIntent: true, GOIntent: 15})
+		if !errors.Is(err, api.ErrIncorrectPIN) {
 			t.Fatalf("Connect: %v, want ErrIncorrectPIN", err)
 		}
 	})
@@ -630,8 +630,8 @@ func TestGeneratedPINsHaveAValidChecksum(t *testing.T) {
 func TestConnectToAnUnknownPeerIsNotFound(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
-		_, err := w.dev.Connect(context.Background(), dbusapi.MAC{2, 9, 9, 9, 9, 9}, dbusapi.ConnectOptions{})
-		if !errors.Is(err, dbusapi.ErrNotFound) {
+		_, err := w.dev.Connect(context.Background(), api.MAC{2, 9, 9, 9, 9, 9}, api.ConnectOptions{})
+		if !errors.Is(err, api.ErrNotFound) {
 			t.Fatalf("Connect: %v, want ErrNotFound", err)
 		}
 	})
@@ -644,15 +644,15 @@ func TestConnectToAPeerThatLeftIsUnreachable(t *testing.T) {
 		if err := w.peer.Listen(ctx, p2p.ListenOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := w.dev.StartDiscovery(ctx, dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverSocial}); err != nil {
+		if err := w.dev.StartDiscovery(ctx, api.DiscoveryOptions{Type: api.DiscoverSocial}); err != nil {
 			t.Fatal(err)
 		}
 		p := w.waitPeerNamed("sim-tv")
 		if err := w.peer.StopListen(ctx); err != nil {
 			t.Fatal(err)
 		}
-		_, err := w.dev.Connect(ctx, p.Address, dbusapi.ConnectOptions{Method: dbusapi.MethodPBC})
-		if !errors.Is(err, dbusapi.ErrPeerUnreachable) {
+		_, err := w.dev.Connect(ctx, p.Address, api.ConnectOptions{Method: api.MethodPBC})
+		if !errors.Is(err, api.ErrPeerUnreachable) {
 			t.Fatalf("Connect: %v, want ErrPeerUnreachable", err)
 		}
 	})
@@ -662,10 +662,10 @@ func TestGroupOperationsOnAnUnknownGroupAreNotFound(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
 		ctx := context.Background()
-		if err := w.dev.LeaveGroup(ctx, 1); !errors.Is(err, dbusapi.ErrNotFound) {
+		if err := w.dev.LeaveGroup(ctx, 1); !errors.Is(err, api.ErrNotFound) {
 			t.Errorf("LeaveGroup of an unknown group: %v, want ErrNotFound", err)
 		}
-		if err := w.dev.AllowJoin(ctx, 1, dbusapi.JoinOptions{}); !errors.Is(err, dbusapi.ErrNotFound) {
+		if err := w.dev.AllowJoin(ctx, 1, api.JoinOptions{}); !errors.Is(err, api.ErrNotFound) {
 			t.Errorf("AllowJoin on an unknown group: %v, want ErrNotFound", err)
 		}
 	})
@@ -675,20 +675,20 @@ func TestCreateGroupStartsAGOThatAClientJoinsAfterAllowJoin(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
 		ctx := context.Background()
-		id, err := w.dev.CreateGroup(ctx, dbusapi.GroupOptions{})
+		id, err := w.dev.CreateGroup(ctx, api.GroupOptions{})
 		if err != nil {
 			t.Fatalf("CreateGroup: %v", err)
 		}
-		ev := w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
-			g, ok := ev.(dbusapi.GroupUpdated)
+		ev := w.waitEvent(time.Second, func(ev api.Event) bool {
+			g, ok := ev.(api.GroupUpdated)
 			return ok && g.Info.ID == id
 		})
-		info := ev.(dbusapi.GroupUpdated).Info
-		if info.Role != dbusapi.RoleGO || info.Frequency != 2437 || info.GroupOwner != w.addr || len(info.Members) != 0 ||
+		info := ev.(api.GroupUpdated).Info
+		if info.Role != api.RoleGO || info.Frequency != 2437 || info.GroupOwner != w.addr || len(info.Members) != 0 ||
 			len(info.LocalAddresses) != 1 || info.LocalAddresses[0].String() != "192.168.49.1/24" {
 			t.Errorf("GroupUpdated %+v; want an empty GO group on 2437 MHz at 192.168.49.1/24", info)
 		}
-		if err := w.dev.AllowJoin(ctx, id, dbusapi.JoinOptions{Method: dbusapi.MethodPBC}); err != nil {
+		if err := w.dev.AllowJoin(ctx, id, api.JoinOptions{Method: api.MethodPBC}); err != nil {
 			t.Fatalf("AllowJoin: %v", err)
 		}
 		c, err := group.StartClient(ctx, w.them, group.ClientConfig{
@@ -714,20 +714,20 @@ func TestCreateGroupStartsAGOThatAClientJoinsAfterAllowJoin(t *testing.T) {
 			for range c.Notifications() {
 			}
 		})
-		ev = w.waitEvent(time.Minute, func(ev dbusapi.Event) bool {
-			g, ok := ev.(dbusapi.GroupUpdated)
+		ev = w.waitEvent(time.Minute, func(ev api.Event) bool {
+			g, ok := ev.(api.GroupUpdated)
 			return ok && g.Info.ID == id && len(g.Info.Members) == 1
 		})
 		<-joined
-		info = ev.(dbusapi.GroupUpdated).Info
-		if info.Members[0] != dbusapi.MAC(w.peer.Address()) || !info.MemberAddresses[info.Members[0]].IsValid() {
+		info = ev.(api.GroupUpdated).Info
+		if info.Members[0] != api.MAC(w.peer.Address()) || !info.MemberAddresses[info.Members[0]].IsValid() {
 			t.Errorf("members %v with addresses %v; want the peer with an address", info.Members, info.MemberAddresses)
 		}
 		if err := w.dev.LeaveGroup(ctx, id); err != nil {
 			t.Fatalf("LeaveGroup: %v", err)
 		}
-		w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
-			r, ok := ev.(dbusapi.GroupRemoved)
+		w.waitEvent(time.Second, func(ev api.Event) bool {
+			r, ok := ev.(api.GroupRemoved)
 			return ok && r.ID == id
 		})
 	})
@@ -744,15 +744,15 @@ func TestAllowJoinOnAGroupWhereWeAreClientIsNotSupported(t *testing.T) {
 			t.Fatal(err)
 		}
 		w.peerGroup()
-		if err := w.dev.StartDiscovery(ctx, dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverSocial}); err != nil {
+		if err := w.dev.StartDiscovery(ctx, api.DiscoveryOptions{Type: api.DiscoverSocial}); err != nil {
 			t.Fatal(err)
 		}
 		p := w.waitPeerNamed("sim-tv")
-		id, err := w.dev.Connect(ctx, p.Address, dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, HasGOIntent: true})
+		id, err := w.dev.Connect(ctx, p.Address, api.ConnectOptions{Method: api.MethodPBC, HasGOIntent: true})
 		if err != nil {
 			t.Fatalf("Connect: %v", err)
 		}
-		if err := w.dev.AllowJoin(ctx, id, dbusapi.JoinOptions{}); !errors.Is(err, dbusapi.ErrNotSupported) {
+		if err := w.dev.AllowJoin(ctx, id, api.JoinOptions{}); !errors.Is(err, api.ErrNotSupported) {
 			t.Errorf("AllowJoin as client: %v, want ErrNotSupported", err)
 		}
 	})
@@ -762,15 +762,15 @@ func TestGroupFrequencyFollowsTheOptions(t *testing.T) {
 	usable := []uint32{2412, 2437, 2462, 5180, 5200}
 	for _, tc := range []struct {
 		name string
-		o    dbusapi.GroupOptions
+		o    api.GroupOptions
 		want int
 		err  error
 	}{
-		{"default is channel 6", dbusapi.GroupOptions{}, 2437, nil},
-		{"the frequency asked", dbusapi.GroupOptions{Frequency: 5200}, 5200, nil},
-		{"the first of the band asked", dbusapi.GroupOptions{Band: dbusapi.Band5GHz}, 5180, nil},
-		{"an unusable frequency is refused", dbusapi.GroupOptions{Frequency: 2484}, 0, dbusapi.ErrInvalidArguments},
-		{"a band without channels has no channel", dbusapi.GroupOptions{Band: dbusapi.Band6GHz}, 0, dbusapi.ErrNoCommonChannel},
+		{"default is channel 6", api.GroupOptions{}, 2437, nil},
+		{"the frequency asked", api.GroupOptions{Frequency: 5200}, 5200, nil},
+		{"the first of the band asked", api.GroupOptions{Band: api.Band5GHz}, 5180, nil},
+		{"an unusable frequency is refused", api.GroupOptions{Frequency: 2484}, 0, api.ErrInvalidArguments},
+		{"a band without channels has no channel", api.GroupOptions{Band: api.Band6GHz}, 0, api.ErrNoCommonChannel},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := groupFrequency(usable, tc.o)
@@ -787,11 +787,11 @@ func TestGroupErrNamesFormationFailures(t *testing.T) {
 		ce   wsc.ConfigError
 		want error
 	}{
-		{group.ErrProvisioning, wsc.ConfigErrDevicePasswordAuthFailure, dbusapi.ErrIncorrectPIN},
-		{group.ErrProvisioning, 0, dbusapi.ErrFailed},
-		{group.ErrFormationTimeout, 0, dbusapi.ErrTimeout},
-		{group.ErrGONotFound, 0, dbusapi.ErrPeerUnreachable},
-		{group.ErrHandshake, 0, dbusapi.ErrFailed},
+		{group.ErrProvisioning, wsc.ConfigErrDevicePasswordAuthFailure, api.ErrIncorrectPIN},
+		{group.ErrProvisioning, 0, api.ErrFailed},
+		{group.ErrFormationTimeout, 0, api.ErrTimeout},
+		{group.ErrGONotFound, 0, api.ErrPeerUnreachable},
+		{group.ErrHandshake, 0, api.ErrFailed},
 	} {
 		if got := groupErr(tc.in, tc.ce); !errors.Is(got, tc.want) {
 			t.Errorf("groupErr(%v, %d) = %v, want %v", tc.in, tc.ce, got, tc.want)
@@ -804,12 +804,12 @@ func TestMapErrNamesCoreErrors(t *testing.T) {
 		in   error
 		want error
 	}{
-		{p2p.ErrNoResponse, dbusapi.ErrPeerUnreachable},
-		{p2p.ErrNoCommonChannel, dbusapi.ErrNoCommonChannel},
-		{&p2p.StatusError{Status: 1, Remote: true}, dbusapi.ErrRejected},
-		{&p2p.StatusError{Status: 7, Remote: true}, dbusapi.ErrNoCommonChannel},
-		{p2p.ErrBusy, dbusapi.ErrBusy},
-		{p2p.ErrUnknownPeer, dbusapi.ErrNotFound},
+		{p2p.ErrNoResponse, api.ErrPeerUnreachable},
+		{p2p.ErrNoCommonChannel, api.ErrNoCommonChannel},
+		{&p2p.StatusError{Status: 1, Remote: true}, api.ErrRejected},
+		{&p2p.StatusError{Status: 7, Remote: true}, api.ErrNoCommonChannel},
+		{p2p.ErrBusy, api.ErrBusy},
+		{p2p.ErrUnknownPeer, api.ErrNotFound},
 		{context.Canceled, context.Canceled},
 	} {
 		if got := mapErr(tc.in); !errors.Is(got, tc.want) {
@@ -820,9 +820,9 @@ func TestMapErrNamesCoreErrors(t *testing.T) {
 
 func TestPinnedDiscoveryRunsWithoutClientsAndSurvivesStopDiscovery(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		w := newWorldWith(t, Config{Name: "us", Options: detOptions(1), Discover: &dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverSocial}})
+		w := newWorldWith(t, Config{Name: "us", Options: detOptions(1), Discover: &api.DiscoveryOptions{Type: api.DiscoverSocial}})
 		ctx := context.Background()
-		if err := w.dev.StartDiscovery(ctx, dbusapi.DiscoveryOptions{}); err != nil {
+		if err := w.dev.StartDiscovery(ctx, api.DiscoveryOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.dev.StopDiscovery(ctx); err != nil {
@@ -841,12 +841,12 @@ func TestARadioThatGoesAwayRemovesItsDevice(t *testing.T) {
 		if err := w.m.RemovePhy(w.us); err != nil {
 			t.Fatal(err)
 		}
-		w.waitEvent(10*time.Second, func(ev dbusapi.Event) bool {
-			r, ok := ev.(dbusapi.DeviceRemoved)
+		w.waitEvent(10*time.Second, func(ev api.Event) bool {
+			r, ok := ev.(api.DeviceRemoved)
 			return ok && r.ID == w.id
 		})
-		err := w.dev.StartDiscovery(context.Background(), dbusapi.DiscoveryOptions{})
-		if !errors.Is(err, dbusapi.ErrNotFound) {
+		err := w.dev.StartDiscovery(context.Background(), api.DiscoveryOptions{})
+		if !errors.Is(err, api.ErrNotFound) {
 			t.Errorf("StartDiscovery on a removed device: %v, want ErrNotFound", err)
 		}
 	})
@@ -856,46 +856,46 @@ func TestDeviceSettingsAreReportedAsDeviceChanged(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
 		ctx := context.Background()
-		changed := func(what string, ok func(dbusapi.DeviceInfo) bool) {
+		changed := func(what string, ok func(api.DeviceInfo) bool) {
 			t.Helper()
-			w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
-				c, isChange := ev.(dbusapi.DeviceChanged)
+			w.waitEvent(time.Second, func(ev api.Event) bool {
+				c, isChange := ev.(api.DeviceChanged)
 				return isChange && ok(c.Info)
 			})
 		}
 		if err := w.dev.SetName(ctx, "living room"); err != nil {
 			t.Fatal(err)
 		}
-		changed("name", func(i dbusapi.DeviceInfo) bool { return i.Name == "living room" })
+		changed("name", func(i api.DeviceInfo) bool { return i.Name == "living room" })
 		if err := w.dev.SetGOIntent(ctx, 15); err != nil {
 			t.Fatal(err)
 		}
-		changed("GO intent", func(i dbusapi.DeviceInfo) bool { return i.GOIntent == 15 })
-		if err := w.dev.StartListen(ctx, dbusapi.ListenOptions{}); err != nil {
+		changed("GO intent", func(i api.DeviceInfo) bool { return i.GOIntent == 15 })
+		if err := w.dev.StartListen(ctx, api.ListenOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		changed("listening", func(i dbusapi.DeviceInfo) bool { return i.Listening })
-		if err := w.dev.StartDiscovery(ctx, dbusapi.DiscoveryOptions{}); err != nil {
+		changed("listening", func(i api.DeviceInfo) bool { return i.Listening })
+		if err := w.dev.StartDiscovery(ctx, api.DiscoveryOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		changed("discovering", func(i dbusapi.DeviceInfo) bool { return i.Discovering && !i.Listening })
+		changed("discovering", func(i api.DeviceInfo) bool { return i.Discovering && !i.Listening })
 		if err := w.dev.SetEnabled(ctx, false); err != nil {
 			t.Fatal(err)
 		}
-		changed("disabled", func(i dbusapi.DeviceInfo) bool {
-			return !i.Enabled && !i.Discovering && !i.Listening && i.Availability == dbusapi.Disabled
+		changed("disabled", func(i api.DeviceInfo) bool {
+			return !i.Enabled && !i.Discovering && !i.Listening && i.Availability == api.Disabled
 		})
-		if err := w.dev.StartDiscovery(ctx, dbusapi.DiscoveryOptions{}); !errors.Is(err, dbusapi.ErrNotReady) {
+		if err := w.dev.StartDiscovery(ctx, api.DiscoveryOptions{}); !errors.Is(err, api.ErrNotReady) {
 			t.Errorf("StartDiscovery while disabled: %v, want ErrNotReady", err)
 		}
 		if err := w.dev.SetEnabled(ctx, true); err != nil {
 			t.Fatal(err)
 		}
 		// Both wishes survived: discovery (which includes listening) resumes.
-		changed("re-enabled", func(i dbusapi.DeviceInfo) bool { return i.Enabled && i.Discovering })
+		changed("re-enabled", func(i api.DeviceInfo) bool { return i.Enabled && i.Discovering })
 		if err := w.dev.StopDiscovery(ctx); err != nil {
 			t.Fatal(err)
 		}
-		changed("back to listen", func(i dbusapi.DeviceInfo) bool { return !i.Discovering && i.Listening })
+		changed("back to listen", func(i api.DeviceInfo) bool { return !i.Discovering && i.Listening })
 	})
 }

@@ -15,7 +15,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/p2pmanager/p2pmanager/dbusapi"
+	"github.com/p2pmanager/p2pmanager/api"
 	"github.com/p2pmanager/p2pmanager/supplicant/group"
 	"github.com/p2pmanager/p2pmanager/supplicant/p2p"
 	"github.com/p2pmanager/p2pmanager/supplicant/wsc"
@@ -24,18 +24,18 @@ import (
 // runningGroup is a group this device is in (Wi-Fi P2P v1.7, 3.2). Its
 // fields other than id, goSide, client and done are owned by the loop.
 type runningGroup struct {
-	id     dbusapi.GroupID
+	id     api.GroupID
 	goSide *group.GO
 	client *group.Client
 	done   <-chan struct{}
 
 	// peer is the device the group is formed with.
-	peer    dbusapi.MAC
+	peer    api.MAC
 	started bool
 	// result receives the outcome of the formation, once.
 	result  chan error
-	info    dbusapi.GroupInfo
-	members map[dbusapi.MAC]netip.Addr
+	info    api.GroupInfo
+	members map[api.MAC]netip.Addr
 	// configError is the WSC Configuration Error of a failed provisioning.
 	configError wsc.ConfigError
 	// persistent: the group is a persistent group, stored once started.
@@ -121,7 +121,7 @@ func (d *device) release() {
 // on, provisioned with wps.
 func (d *device) startNegotiated(ctx context.Context, res p2p.NegotiationResult, dev group.Device, w group.WPS) (*runningGroup, error) {
 	wps := &w
-	g := newRunningGroup(dbusapi.MAC(res.Peer))
+	g := newRunningGroup(api.MAC(res.Peer))
 	g.persistent = res.Persistent
 	if res.Role == p2p.RoleGO {
 		gs, err := group.StartGO(ctx, d.phy, group.GOConfig{
@@ -137,7 +137,7 @@ func (d *device) startNegotiated(ctx context.Context, res p2p.NegotiationResult,
 			},
 		})
 		if err != nil {
-			return nil, fmt.Errorf("%w: starting the group: %w", dbusapi.ErrFailed, err)
+			return nil, fmt.Errorf("%w: starting the group: %w", api.ErrFailed, err)
 		}
 		g.goSide, g.done = gs, gs.Done()
 		d.serveDHCP(ctx, g)
@@ -153,14 +153,14 @@ func (d *device) startNegotiated(ctx context.Context, res p2p.NegotiationResult,
 		InterfaceAddress:   d.ifAddr,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: joining the group: %w", dbusapi.ErrFailed, err)
+		return nil, fmt.Errorf("%w: joining the group: %w", api.ErrFailed, err)
 	}
 	g.client, g.done = cs, cs.Done()
 	return g, nil
 }
 
-func newRunningGroup(peer dbusapi.MAC) *runningGroup {
-	return &runningGroup{peer: peer, result: make(chan error, 1), members: map[dbusapi.MAC]netip.Addr{}}
+func newRunningGroup(peer api.MAC) *runningGroup {
+	return &runningGroup{peer: peer, result: make(chan error, 1), members: map[api.MAC]netip.Addr{}}
 }
 
 // register gives g its ID and hands its notifications to the loop; when
@@ -224,7 +224,7 @@ func (d *device) acquireAddress(g *runningGroup, ifname string) {
 	}
 	if err != nil {
 		log.Warn("no address by DHCP: leaving the group", zap.Error(err))
-		g.finish(fmt.Errorf("%w: no IP address from the group owner by DHCP: %w", dbusapi.ErrTimeout, err))
+		g.finish(fmt.Errorf("%w: no IP address from the group owner by DHCP: %w", api.ErrTimeout, err))
 		_ = d.LeaveGroup(context.Background(), g.id)
 		return
 	}
@@ -303,37 +303,37 @@ func (d *device) groupNotification(g *runningGroup, n group.Notification) {
 	case group.GroupStarted:
 		log.Info("group started", zap.Stringer("state", x))
 		g.started = true
-		g.info = dbusapi.GroupInfo{
+		g.info = api.GroupInfo{
 			ID:         g.id,
-			Role:       dbusapi.RoleClient,
+			Role:       api.RoleClient,
 			SSID:       append([]byte(nil), x.SSID...),
-			BSSID:      dbusapi.MAC(x.BSSID),
+			BSSID:      api.MAC(x.BSSID),
 			Frequency:  uint32(x.Freq),
 			Interface:  x.Interface,
 			Persistent: x.Persistent || g.persistent,
-			GroupOwner: dbusapi.MAC(x.GODeviceAddress),
+			GroupOwner: api.MAC(x.GODeviceAddress),
 		}
 		if x.IP.IsValid() {
 			g.info.LocalAddresses = []netip.Prefix{x.IP}
 		}
 		if x.Role == group.RoleGO {
-			g.info.Role = dbusapi.RoleGO
+			g.info.Role = api.RoleGO
 			if x.IP.IsValid() {
 				g.info.GroupOwnerAddress = x.IP.Addr()
 			}
-			if _, ok := g.members[g.peer]; !ok && g.peer != (dbusapi.MAC{}) && len(x.PeerIPs) == 1 {
+			if _, ok := g.members[g.peer]; !ok && g.peer != (api.MAC{}) && len(x.PeerIPs) == 1 {
 				g.members[g.peer] = x.PeerIPs[0]
 			}
 		} else {
 			if len(x.PeerIPs) > 0 {
 				g.info.GroupOwnerAddress = x.PeerIPs[0]
 			}
-			g.members = map[dbusapi.MAC]netip.Addr{g.info.GroupOwner: g.info.GroupOwnerAddress}
+			g.members = map[api.MAC]netip.Addr{g.info.GroupOwner: g.info.GroupOwnerAddress}
 		}
 		if x.AddressErr != nil {
 			log.Warn("setting the group address", zap.Error(x.AddressErr))
 		}
-		if g.persistent && g.peer != (dbusapi.MAC{}) {
+		if g.persistent && g.peer != (api.MAC{}) {
 			d.remember(g, x)
 		}
 		d.groupUpdated(g)
@@ -349,7 +349,7 @@ func (d *device) groupNotification(g *runningGroup, n group.Notification) {
 		if x.DeviceAddress == (group.MAC{}) {
 			return // a legacy client has no P2P Device Address
 		}
-		g.members[dbusapi.MAC(x.DeviceAddress)] = x.IP
+		g.members[api.MAC(x.DeviceAddress)] = x.IP
 		if g.started {
 			d.groupUpdated(g)
 		}
@@ -358,15 +358,15 @@ func (d *device) groupNotification(g *runningGroup, n group.Notification) {
 			return
 		}
 		log.Info("member addressed by DHCP", zap.Stringer("peer", x.DeviceAddress), zap.Stringer("address", x.IP))
-		g.members[dbusapi.MAC(x.DeviceAddress)] = x.IP
+		g.members[api.MAC(x.DeviceAddress)] = x.IP
 		if g.started {
 			d.groupUpdated(g)
 		}
 	case group.MemberLeft:
-		if _, ok := g.members[dbusapi.MAC(x.DeviceAddress)]; !ok {
+		if _, ok := g.members[api.MAC(x.DeviceAddress)]; !ok {
 			return
 		}
-		delete(g.members, dbusapi.MAC(x.DeviceAddress))
+		delete(g.members, api.MAC(x.DeviceAddress))
 		if g.started {
 			d.groupUpdated(g)
 		}
@@ -391,15 +391,15 @@ func (d *device) groupUpdated(g *runningGroup) {
 	info.MemberAddresses = nil
 	for a, ip := range g.members {
 		info.Members = append(info.Members, a)
-		if g.info.Role == dbusapi.RoleGO && ip.IsValid() {
+		if g.info.Role == api.RoleGO && ip.IsValid() {
 			if info.MemberAddresses == nil {
-				info.MemberAddresses = map[dbusapi.MAC]netip.Addr{}
+				info.MemberAddresses = map[api.MAC]netip.Addr{}
 			}
 			info.MemberAddresses[a] = ip
 		}
 	}
-	slices.SortFunc(info.Members, func(a, b dbusapi.MAC) int { return bytes.Compare(a[:], b[:]) })
-	d.c.emit(dbusapi.GroupUpdated{Device: d.id, Info: info})
+	slices.SortFunc(info.Members, func(a, b api.MAC) int { return bytes.Compare(a[:], b[:]) })
+	d.c.emit(api.GroupUpdated{Device: d.id, Info: info})
 }
 
 // groupEnded forgets the group and reports it removed when it had started.
@@ -412,9 +412,9 @@ func (d *device) groupEnded(g *runningGroup, why error) {
 		_ = g.dhcpServer.Close()
 	}
 	d.release()
-	g.finish(fmt.Errorf("%w: the group ended before it started: %w", dbusapi.ErrFailed, why))
+	g.finish(fmt.Errorf("%w: the group ended before it started: %w", api.ErrFailed, why))
 	if g.started {
-		d.c.emit(dbusapi.GroupRemoved{Device: d.id, ID: g.id})
+		d.c.emit(api.GroupRemoved{Device: d.id, ID: g.id})
 	}
 }
 
@@ -430,13 +430,13 @@ func (g *runningGroup) finish(err error) {
 func groupErr(err error, ce wsc.ConfigError) error {
 	switch {
 	case errors.Is(err, group.ErrProvisioning) && ce == wsc.ConfigErrDevicePasswordAuthFailure:
-		return fmt.Errorf("%w: %w", dbusapi.ErrIncorrectPIN, err)
+		return fmt.Errorf("%w: %w", api.ErrIncorrectPIN, err)
 	case errors.Is(err, group.ErrFormationTimeout):
-		return fmt.Errorf("%w: %w", dbusapi.ErrTimeout, err)
+		return fmt.Errorf("%w: %w", api.ErrTimeout, err)
 	case errors.Is(err, group.ErrGONotFound):
-		return fmt.Errorf("%w: %w", dbusapi.ErrPeerUnreachable, err)
+		return fmt.Errorf("%w: %w", api.ErrPeerUnreachable, err)
 	}
-	return fmt.Errorf("%w: %w", dbusapi.ErrFailed, err)
+	return fmt.Errorf("%w: %w", api.ErrFailed, err)
 }
 
 // groupWPS is our provisioning in a group formed with method (ours) and
@@ -467,36 +467,36 @@ func generatePIN(r io.Reader) (string, error) {
 // display the PIN given or one generated and sent to the agent
 // (AgentDisplayPIN); for keypad the PIN given or the one the agent
 // answers to AgentRequestPIN.
-func (d *device) pinFor(ctx context.Context, peer dbusapi.MAC, method p2p.WPSMethod, given string) (string, error) {
+func (d *device) pinFor(ctx context.Context, peer api.MAC, method p2p.WPSMethod, given string) (string, error) {
 	if method == p2p.MethodPBC {
 		return "", nil
 	}
 	if given != "" {
 		if err := wsc.ValidatePIN(given); err != nil {
-			return "", fmt.Errorf("%w: %w", dbusapi.ErrInvalidArguments, err)
+			return "", fmt.Errorf("%w: %w", api.ErrInvalidArguments, err)
 		}
 		return given, nil
 	}
 	if method == p2p.MethodDisplay {
 		pin, err := generatePIN(crand.Reader)
 		if err != nil {
-			return "", fmt.Errorf("%w: generating a PIN: %w", dbusapi.ErrFailed, err)
+			return "", fmt.Errorf("%w: generating a PIN: %w", api.ErrFailed, err)
 		}
 		err = d.do(ctx, func() error {
 			d.c.nextReq++
-			d.c.emit(dbusapi.AgentRequest{ID: d.c.nextReq, Device: d.id, Peer: peer, Kind: dbusapi.AgentDisplayPIN,
-				Method: dbusapi.MethodPINDisplay, PIN: pin})
+			d.c.emit(api.AgentRequest{ID: d.c.nextReq, Device: d.id, Peer: peer, Kind: api.AgentDisplayPIN,
+				Method: api.MethodPINDisplay, PIN: pin})
 			return nil
 		})
 		return pin, err
 	}
-	answer := make(chan dbusapi.AgentResponse, 1)
+	answer := make(chan api.AgentResponse, 1)
 	var reqID uint64
 	err := d.do(ctx, func() error {
 		d.c.nextReq++
 		reqID = d.c.nextReq
-		d.c.emit(dbusapi.AgentRequest{ID: reqID, Device: d.id, Peer: peer, Kind: dbusapi.AgentRequestPIN,
-			Method: dbusapi.MethodPINKeypad, Respond: func(r dbusapi.AgentResponse) {
+		d.c.emit(api.AgentRequest{ID: reqID, Device: d.id, Peer: peer, Kind: api.AgentRequestPIN,
+			Method: api.MethodPINKeypad, Respond: func(r api.AgentResponse) {
 				select {
 				case answer <- r:
 				default:
@@ -513,11 +513,11 @@ func (d *device) pinFor(ctx context.Context, peer dbusapi.MAC, method p2p.WPSMet
 			return "", r.Err
 		}
 		if err := wsc.ValidatePIN(r.PIN); err != nil {
-			return "", fmt.Errorf("%w: the agent's PIN: %w", dbusapi.ErrInvalidArguments, err)
+			return "", fmt.Errorf("%w: the agent's PIN: %w", api.ErrInvalidArguments, err)
 		}
 		return r.PIN, nil
 	case <-ctx.Done():
-		d.c.post(func() { d.c.emit(dbusapi.AgentCancel{ID: reqID}) })
+		d.c.post(func() { d.c.emit(api.AgentCancel{ID: reqID}) })
 		return "", ctx.Err()
 	}
 }

@@ -20,7 +20,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
-	"github.com/p2pmanager/p2pmanager/dbusapi"
+	"github.com/p2pmanager/p2pmanager/api"
 	"github.com/p2pmanager/p2pmanager/internal/hwsimtest"
 	"github.com/p2pmanager/p2pmanager/supplicant/p2p"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio"
@@ -30,7 +30,7 @@ import (
 // stampedEvent is a coordinator event with its arrival time.
 type stampedEvent struct {
 	at time.Time
-	ev dbusapi.Event
+	ev api.Event
 }
 
 // hwCoord is a coordinator on the radios of one network namespace.
@@ -39,14 +39,14 @@ type hwCoord struct {
 	name string
 	ns   *hwsimtest.NetNS
 	c    *Coordinator
-	dev  dbusapi.Device
-	info dbusapi.DeviceInfo
-	addr dbusapi.MAC
+	dev  api.Device
+	info api.DeviceInfo
+	addr api.MAC
 
 	mu     sync.Mutex
 	cond   *sync.Cond
 	events []stampedEvent
-	peers  map[dbusapi.MAC]dbusapi.PeerInfo
+	peers  map[api.MAC]api.PeerInfo
 	// refuse makes the agent refuse authorizations; pin is what it types
 	// for AgentRequestPIN.
 	refuse bool
@@ -120,7 +120,7 @@ func startHwCoord(t *testing.T, name string, ns *hwsimtest.NetNS) *hwCoord {
 		t.Fatalf("coordinator: %v", err)
 	}
 	t.Cleanup(func() { c.Close() })
-	h := &hwCoord{t: t, name: name, ns: ns, c: c, peers: map[dbusapi.MAC]dbusapi.PeerInfo{}}
+	h := &hwCoord{t: t, name: name, ns: ns, c: c, peers: map[api.MAC]api.PeerInfo{}}
 	h.cond = sync.NewCond(&h.mu)
 	initial, events, err := c.Subscribe(ctx)
 	if err != nil {
@@ -129,7 +129,7 @@ func startHwCoord(t *testing.T, name string, ns *hwsimtest.NetNS) *hwCoord {
 	if len(initial) != 1 {
 		t.Fatalf("%s: %d initial events, want one DeviceAdded (one radio in its namespace)", name, len(initial))
 	}
-	added, ok := initial[0].(dbusapi.DeviceAdded)
+	added, ok := initial[0].(api.DeviceAdded)
 	if !ok {
 		t.Fatalf("initial event %T, want DeviceAdded", initial[0])
 	}
@@ -140,27 +140,27 @@ func startHwCoord(t *testing.T, name string, ns *hwsimtest.NetNS) *hwCoord {
 }
 
 // record keeps the events and acts as the agent.
-func (h *hwCoord) record(events <-chan dbusapi.Event) {
+func (h *hwCoord) record(events <-chan api.Event) {
 	for ev := range events {
 		h.mu.Lock()
 		h.events = append(h.events, stampedEvent{at: time.Now(), ev: ev})
 		switch x := ev.(type) {
-		case dbusapi.PeerUpdated:
+		case api.PeerUpdated:
 			h.peers[x.Info.Address] = x.Info
-		case dbusapi.PeerRemoved:
+		case api.PeerRemoved:
 			delete(h.peers, x.Address)
 		}
 		refuse, pin := h.refuse, h.pin
 		h.cond.Broadcast()
 		h.mu.Unlock()
-		if a, ok := ev.(dbusapi.AgentRequest); ok && a.Respond != nil {
+		if a, ok := ev.(api.AgentRequest); ok && a.Respond != nil {
 			switch a.Kind {
-			case dbusapi.AgentAuthorize:
-				a.Respond(dbusapi.AgentResponse{Accepted: !refuse})
-			case dbusapi.AgentRequestPIN:
-				a.Respond(dbusapi.AgentResponse{Accepted: pin != "", PIN: pin})
+			case api.AgentAuthorize:
+				a.Respond(api.AgentResponse{Accepted: !refuse})
+			case api.AgentRequestPIN:
+				a.Respond(api.AgentResponse{Accepted: pin != "", PIN: pin})
 			default:
-				a.Respond(dbusapi.AgentResponse{Accepted: true})
+				a.Respond(api.AgentResponse{Accepted: true})
 			}
 		}
 	}
@@ -175,7 +175,7 @@ func (h *hwCoord) mark() int {
 
 // waitFrom returns the first event from index from on that matches,
 // waiting up to d.
-func (h *hwCoord) waitFrom(from int, d time.Duration, match func(dbusapi.Event) bool) (stampedEvent, bool) {
+func (h *hwCoord) waitFrom(from int, d time.Duration, match func(api.Event) bool) (stampedEvent, bool) {
 	deadline := time.Now().Add(d)
 	timer := time.AfterFunc(d, func() {
 		h.mu.Lock()
@@ -199,7 +199,7 @@ func (h *hwCoord) waitFrom(from int, d time.Duration, match func(dbusapi.Event) 
 }
 
 // knows tells whether the peer is in our peer table.
-func (h *hwCoord) knows(peer dbusapi.MAC) bool {
+func (h *hwCoord) knows(peer api.MAC) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	_, ok := h.peers[peer]
@@ -207,45 +207,45 @@ func (h *hwCoord) knows(peer dbusapi.MAC) bool {
 }
 
 // waitPeer waits until the peer is known, from any event on.
-func (h *hwCoord) waitPeer(d time.Duration, peer dbusapi.MAC) (dbusapi.PeerInfo, bool) {
-	e, ok := h.waitFrom(0, d, func(ev dbusapi.Event) bool {
-		p, ok := ev.(dbusapi.PeerUpdated)
+func (h *hwCoord) waitPeer(d time.Duration, peer api.MAC) (api.PeerInfo, bool) {
+	e, ok := h.waitFrom(0, d, func(ev api.Event) bool {
+		p, ok := ev.(api.PeerUpdated)
 		return ok && p.Info.Address == peer
 	})
 	if !ok {
-		return dbusapi.PeerInfo{}, false
+		return api.PeerInfo{}, false
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if p, ok := h.peers[peer]; ok {
 		return p, true
 	}
-	return e.ev.(dbusapi.PeerUpdated).Info, true
+	return e.ev.(api.PeerUpdated).Info, true
 }
 
 // waitGroup waits for a GroupUpdated of group id (any group when 0) from
 // index from on that satisfies ok (nil: any).
-func (h *hwCoord) waitGroup(from int, d time.Duration, id dbusapi.GroupID, ok func(dbusapi.GroupInfo) bool) (dbusapi.GroupInfo, time.Time, bool) {
-	e, found := h.waitFrom(from, d, func(ev dbusapi.Event) bool {
-		g, is := ev.(dbusapi.GroupUpdated)
+func (h *hwCoord) waitGroup(from int, d time.Duration, id api.GroupID, ok func(api.GroupInfo) bool) (api.GroupInfo, time.Time, bool) {
+	e, found := h.waitFrom(from, d, func(ev api.Event) bool {
+		g, is := ev.(api.GroupUpdated)
 		return is && (id == 0 || g.Info.ID == id) && (ok == nil || ok(g.Info))
 	})
 	if !found {
-		return dbusapi.GroupInfo{}, time.Time{}, false
+		return api.GroupInfo{}, time.Time{}, false
 	}
-	return e.ev.(dbusapi.GroupUpdated).Info, e.at, true
+	return e.ev.(api.GroupUpdated).Info, e.at, true
 }
 
 // lastGroupInfo is the latest GroupUpdated of group id.
-func (h *hwCoord) lastGroupInfo(id dbusapi.GroupID) (dbusapi.GroupInfo, bool) {
+func (h *hwCoord) lastGroupInfo(id api.GroupID) (api.GroupInfo, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for i := len(h.events) - 1; i >= 0; i-- {
-		if g, ok := h.events[i].ev.(dbusapi.GroupUpdated); ok && g.Info.ID == id {
+		if g, ok := h.events[i].ev.(api.GroupUpdated); ok && g.Info.ID == id {
 			return g.Info, true
 		}
 	}
-	return dbusapi.GroupInfo{}, false
+	return api.GroupInfo{}, false
 }
 
 // summary lists the events from index from on, for failure messages.
@@ -255,12 +255,12 @@ func (h *hwCoord) summary(from int) string {
 	var b strings.Builder
 	for _, e := range h.events[min(from, len(h.events)):] {
 		switch x := e.ev.(type) {
-		case dbusapi.PeerUpdated:
+		case api.PeerUpdated:
 			if x.Info.LastError == nil {
 				continue // too many
 			}
 			fmt.Fprintf(&b, "  %s PeerUpdated %v LastError %v\n", e.at.Format("15:04:05.000"), x.Info.Address, x.Info.LastError)
-		case dbusapi.AgentRequest:
+		case api.AgentRequest:
 			fmt.Fprintf(&b, "  %s AgentRequest kind %d request %v method %v peer %v\n", e.at.Format("15:04:05.000"), x.Kind, x.Request, x.Method, x.Peer)
 		default:
 			fmt.Fprintf(&b, "  %s %T %+v\n", e.at.Format("15:04:05.000"), e.ev, e.ev)
@@ -270,13 +270,13 @@ func (h *hwCoord) summary(from int) string {
 }
 
 // parseMAC reads a MAC as wpa_supplicant prints it.
-func parseMAC(t *testing.T, s string) dbusapi.MAC {
+func parseMAC(t *testing.T, s string) api.MAC {
 	t.Helper()
 	hw, err := net.ParseMAC(s)
 	if err != nil || len(hw) != 6 {
 		t.Fatalf("MAC %q: %v", s, err)
 	}
-	return dbusapi.MAC(hw)
+	return api.MAC(hw)
 }
 
 // opCtx is a context for one coordinator call.
@@ -293,7 +293,7 @@ type hwPair struct {
 	us   *hwCoord
 	w    *hwsimtest.WpaSupplicant
 	wns  *hwsimtest.NetNS
-	them dbusapi.MAC
+	them api.MAC
 }
 
 func newHwPair(t *testing.T, ourName string) *hwPair {
@@ -315,7 +315,7 @@ func (p *hwPair) discover(t *testing.T) {
 	start := time.Now()
 	from := p.w.Mark()
 	p.w.OK(t, "P2P_FIND type=social")
-	if err := p.us.dev.StartDiscovery(opCtx(t, hwsimtest.OpTimeout), dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverSocial}); err != nil {
+	if err := p.us.dev.StartDiscovery(opCtx(t, hwsimtest.OpTimeout), api.DiscoveryOptions{Type: api.DiscoverSocial}); err != nil {
 		t.Fatalf("StartDiscovery: %v", err)
 	}
 	if _, ok := p.us.waitPeer(hwsimtest.FindTimeout, p.them); !ok {
@@ -392,7 +392,7 @@ func v4(ps []netip.Prefix) (netip.Prefix, bool) {
 // addresses wpa_supplicant's group interface (192.168.49.1/24 when it is
 // GO, the address our GO gave it otherwise), checks our address on our
 // group interface and pings both ways over the air.
-func (p *hwPair) checkGroupWithWpas(t *testing.T, id dbusapi.GroupID, gs hwsimtest.GroupStarted, ev hwsimtest.Event) dbusapi.GroupInfo {
+func (p *hwPair) checkGroupWithWpas(t *testing.T, id api.GroupID, gs hwsimtest.GroupStarted, ev hwsimtest.Event) api.GroupInfo {
 	t.Helper()
 	var theirs netip.Prefix
 	switch gs.Role {
@@ -407,14 +407,14 @@ func (p *hwPair) checkGroupWithWpas(t *testing.T, id dbusapi.GroupID, gs hwsimte
 		t.Fatalf("role %q in %s", gs.Role, ev.Text)
 	}
 	p.wns.Run(t, "ip", "addr", "add", theirs.String(), "dev", gs.Ifname)
-	info, _, ok := p.us.waitGroup(0, hwsimtest.OpTimeout, id, func(g dbusapi.GroupInfo) bool { _, ok := v4(g.LocalAddresses); return ok })
+	info, _, ok := p.us.waitGroup(0, hwsimtest.OpTimeout, id, func(g api.GroupInfo) bool { _, ok := v4(g.LocalAddresses); return ok })
 	if !ok {
 		last, _ := p.us.lastGroupInfo(id)
 		t.Fatalf("our group %d has no IPv4 address in its LocalAddresses; last GroupUpdated %+v", id, last)
 	}
-	wantRole := dbusapi.RoleGO
+	wantRole := api.RoleGO
 	if gs.Role == "GO" {
-		wantRole = dbusapi.RoleClient
+		wantRole = api.RoleClient
 	}
 	if info.Role != wantRole {
 		t.Errorf("our role %v, wpa_supplicant's %s", info.Role, gs.Role)
@@ -444,14 +444,14 @@ func lastLine(s string) string {
 }
 
 // leave leaves group id and waits for its GroupRemoved.
-func (h *hwCoord) leave(t *testing.T, id dbusapi.GroupID) {
+func (h *hwCoord) leave(t *testing.T, id api.GroupID) {
 	t.Helper()
 	from := h.mark()
 	if err := h.dev.LeaveGroup(opCtx(t, hwsimtest.OpTimeout), id); err != nil {
 		t.Fatalf("LeaveGroup(%d): %v", id, err)
 	}
-	if _, ok := h.waitFrom(from, hwsimtest.OpTimeout, func(ev dbusapi.Event) bool {
-		r, ok := ev.(dbusapi.GroupRemoved)
+	if _, ok := h.waitFrom(from, hwsimtest.OpTimeout, func(ev api.Event) bool {
+		r, ok := ev.(api.GroupRemoved)
 		return ok && r.ID == id
 	}); !ok {
 		t.Errorf("no GroupRemoved for group %d after LeaveGroup", id)

@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/p2pmanager/p2pmanager/dbusapi"
+	"github.com/p2pmanager/p2pmanager/api"
 	"github.com/p2pmanager/p2pmanager/internal/hwsimtest"
 )
 
@@ -34,7 +34,7 @@ const testPIN = "12345670"
 // weConnect authorizes wpa_supplicant with authCmd (the part after
 // "P2P_CONNECT <our address>"), makes it listen and connects to it with o;
 // it returns our group and wpa_supplicant's P2P-GROUP-STARTED.
-func (p *hwPair) weConnect(t *testing.T, authCmd string, o dbusapi.ConnectOptions) (dbusapi.GroupID, hwsimtest.GroupStarted, hwsimtest.Event) {
+func (p *hwPair) weConnect(t *testing.T, authCmd string, o api.ConnectOptions) (api.GroupID, hwsimtest.GroupStarted, hwsimtest.Event) {
 	t.Helper()
 	p.us.stopDiscovery(t)
 	from := p.w.Mark()
@@ -55,7 +55,7 @@ func (p *hwPair) weConnect(t *testing.T, authCmd string, o dbusapi.ConnectOption
 func TestHwsimConnectPushButtonWeAreGO(t *testing.T) {
 	p := newHwPair(t, "p2pmanager-go")
 	p.discover(t)
-	id, gs, ev := p.weConnect(t, "pbc auth go_intent=0", dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, GOIntent: 15, HasGOIntent: true})
+	id, gs, ev := p.weConnect(t, "pbc auth go_intent=0", api.ConnectOptions{Method: api.MethodPBC, GOIntent: 15, HasGOIntent: true})
 	p.checkGroupWithWpas(t, id, gs, ev)
 	p.us.leave(t, id)
 }
@@ -64,7 +64,7 @@ func TestHwsimConnectPushButtonWeAreGO(t *testing.T) {
 func TestHwsimConnectPushButtonWeAreClient(t *testing.T) {
 	p := newHwPair(t, "p2pmanager-cli")
 	p.discover(t)
-	id, gs, ev := p.weConnect(t, "pbc auth go_intent=15", dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, GOIntent: 0, HasGOIntent: true})
+	id, gs, ev := p.weConnect(t, "pbc auth go_intent=15", api.ConnectOptions{Method: api.MethodPBC, GOIntent: 0, HasGOIntent: true})
 	p.checkGroupWithWpas(t, id, gs, ev)
 	p.us.leave(t, id)
 }
@@ -74,21 +74,21 @@ func TestHwsimWpaSupplicantConnectsAndOurAgentAccepts(t *testing.T) {
 	p := newHwPair(t, "p2pmanager-acc")
 	p.discover(t)
 	p.us.stopDiscovery(t)
-	if err := p.us.dev.StartListen(opCtx(t, hwsimtest.OpTimeout), dbusapi.ListenOptions{}); err != nil {
+	if err := p.us.dev.StartListen(opCtx(t, hwsimtest.OpTimeout), api.ListenOptions{}); err != nil {
 		t.Fatalf("StartListen: %v", err)
 	}
 	from := p.w.Mark()
 	nfrom := p.us.mark()
 	start := time.Now()
 	p.w.P2P(t, "P2P_CONNECT %v pbc", p.us.addr)
-	e, ok := p.us.waitFrom(nfrom, hwsimtest.OpTimeout, func(ev dbusapi.Event) bool {
-		a, ok := ev.(dbusapi.AgentRequest)
-		return ok && a.Kind == dbusapi.AgentAuthorize && a.Peer == p.them
+	e, ok := p.us.waitFrom(nfrom, hwsimtest.OpTimeout, func(ev api.Event) bool {
+		a, ok := ev.(api.AgentRequest)
+		return ok && a.Kind == api.AgentAuthorize && a.Peer == p.them
 	})
 	if !ok {
 		t.Fatalf("our agent was not asked; our events:\n%swpa_supplicant's:\n%s", p.us.summary(nfrom), eventList(p.w, from))
 	}
-	if a := e.ev.(dbusapi.AgentRequest); a.Request != dbusapi.RequestNegotiation || a.Method != dbusapi.MethodPBC {
+	if a := e.ev.(api.AgentRequest); a.Request != api.RequestNegotiation || a.Method != api.MethodPBC {
 		t.Errorf("agent request %+v, want a push button negotiation", a)
 	}
 	info, _, ok := p.us.waitGroup(nfrom, formTimeout, 0, nil)
@@ -106,7 +106,7 @@ func TestHwsimConnectWithPINWeDisplay(t *testing.T) {
 	p := newHwPair(t, "p2pmanager-pind")
 	p.discover(t)
 	id, gs, ev := p.weConnect(t, testPIN+" keypad auth go_intent=0",
-		dbusapi.ConnectOptions{Method: dbusapi.MethodPINDisplay, PIN: testPIN, GOIntent: 15, HasGOIntent: true})
+		api.ConnectOptions{Method: api.MethodPINDisplay, PIN: testPIN, GOIntent: 15, HasGOIntent: true})
 	p.checkGroupWithWpas(t, id, gs, ev)
 	p.us.leave(t, id)
 }
@@ -116,7 +116,7 @@ func TestHwsimConnectWithPINWeType(t *testing.T) {
 	p := newHwPair(t, "p2pmanager-pink")
 	p.discover(t)
 	id, gs, ev := p.weConnect(t, testPIN+" display auth go_intent=15",
-		dbusapi.ConnectOptions{Method: dbusapi.MethodPINKeypad, PIN: testPIN, GOIntent: 0, HasGOIntent: true})
+		api.ConnectOptions{Method: api.MethodPINKeypad, PIN: testPIN, GOIntent: 0, HasGOIntent: true})
 	p.checkGroupWithWpas(t, id, gs, ev)
 	p.us.leave(t, id)
 }
@@ -146,7 +146,7 @@ func TestHwsimJoinWpaSupplicantsAutonomousGroup(t *testing.T) {
 	p.us.stopDiscovery(t)
 	start := time.Now()
 	nfrom := p.us.mark()
-	id, err := p.us.dev.Connect(opCtx(t, formTimeout), p.them, dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, Join: true})
+	id, err := p.us.dev.Connect(opCtx(t, formTimeout), p.them, api.ConnectOptions{Method: api.MethodPBC, Join: true})
 	if err != nil {
 		var pbcRes string
 		select {
@@ -175,26 +175,26 @@ func TestHwsimWpaSupplicantJoinsOurAutonomousGroup(t *testing.T) {
 	p.discover(t)
 	p.us.stopDiscovery(t)
 	nfrom := p.us.mark()
-	id, err := p.us.dev.CreateGroup(opCtx(t, formTimeout), dbusapi.GroupOptions{})
+	id, err := p.us.dev.CreateGroup(opCtx(t, formTimeout), api.GroupOptions{})
 	if err != nil {
 		t.Fatalf("CreateGroup: %v", err)
 	}
 	info, _, ok := p.us.waitGroup(nfrom, hwsimtest.OpTimeout, id, nil)
-	if !ok || info.Role != dbusapi.RoleGO {
+	if !ok || info.Role != api.RoleGO {
 		t.Fatalf("group %d: %+v", id, info)
 	}
 	t.Logf("our autonomous GO: group %d on %s, %d MHz, SSID %q, addresses %v", id, info.Interface, info.Frequency, info.SSID, info.LocalAddresses)
 	from := p.w.Mark()
 	start := time.Now()
 	p.w.P2P(t, "P2P_CONNECT %v pbc join", p.us.addr)
-	e, ok := p.us.waitFrom(nfrom, hwsimtest.OpTimeout, func(ev dbusapi.Event) bool {
-		a, ok := ev.(dbusapi.AgentRequest)
-		return ok && a.Kind == dbusapi.AgentAuthorize && a.Peer == p.them
+	e, ok := p.us.waitFrom(nfrom, hwsimtest.OpTimeout, func(ev api.Event) bool {
+		a, ok := ev.(api.AgentRequest)
+		return ok && a.Kind == api.AgentAuthorize && a.Peer == p.them
 	})
 	if !ok {
 		t.Fatalf("our agent was not asked; our events:\n%swpa_supplicant's:\n%s", p.us.summary(nfrom), eventList(p.w, from))
 	}
-	if a := e.ev.(dbusapi.AgentRequest); a.Request != dbusapi.RequestJoin && a.Request != dbusapi.RequestProvision {
+	if a := e.ev.(api.AgentRequest); a.Request != api.RequestJoin && a.Request != api.RequestProvision {
 		t.Errorf("agent request %+v, want join or provision", a)
 	}
 	gs, ev := wpasGroupStarted(t, p.w, from, formTimeout)
@@ -203,7 +203,7 @@ func TestHwsimWpaSupplicantJoinsOurAutonomousGroup(t *testing.T) {
 		t.Fatalf("wpa_supplicant: %s", ev.Text)
 	}
 	p.checkGroupWithWpas(t, id, gs, ev)
-	if _, _, ok := p.us.waitGroup(nfrom, hwsimtest.OpTimeout, id, func(g dbusapi.GroupInfo) bool { return slices.Contains(g.Members, p.them) }); !ok {
+	if _, _, ok := p.us.waitGroup(nfrom, hwsimtest.OpTimeout, id, func(g api.GroupInfo) bool { return slices.Contains(g.Members, p.them) }); !ok {
 		last, _ := p.us.lastGroupInfo(id)
 		t.Errorf("wpa_supplicant is not among our group's members: %+v", last)
 	}
@@ -220,7 +220,7 @@ func TestHwsimOurCoreAgainstOurCore(t *testing.T) {
 	a := startHwCoord(t, "p2pmanager-a", nil)
 	b := startHwCoord(t, "p2pmanager-b", peerNS)
 	for _, h := range []*hwCoord{a, b} {
-		if err := h.dev.StartDiscovery(opCtx(t, hwsimtest.OpTimeout), dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverSocial}); err != nil {
+		if err := h.dev.StartDiscovery(opCtx(t, hwsimtest.OpTimeout), api.DiscoveryOptions{Type: api.DiscoverSocial}); err != nil {
 			t.Fatalf("%s StartDiscovery: %v", h.name, err)
 		}
 	}
@@ -232,17 +232,17 @@ func TestHwsimOurCoreAgainstOurCore(t *testing.T) {
 	}
 	a.stopDiscovery(t)
 	b.stopDiscovery(t)
-	if err := b.dev.StartListen(opCtx(t, hwsimtest.OpTimeout), dbusapi.ListenOptions{}); err != nil {
+	if err := b.dev.StartListen(opCtx(t, hwsimtest.OpTimeout), api.ListenOptions{}); err != nil {
 		t.Fatalf("b StartListen: %v", err)
 	}
 	afrom, bfrom := a.mark(), b.mark()
 	start := time.Now()
-	id, err := a.dev.Connect(opCtx(t, formTimeout), b.addr, dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, GOIntent: 15, HasGOIntent: true})
+	id, err := a.dev.Connect(opCtx(t, formTimeout), b.addr, api.ConnectOptions{Method: api.MethodPBC, GOIntent: 15, HasGOIntent: true})
 	if err != nil {
 		t.Fatalf("Connect: %v\na's events:\n%sb's events:\n%s", err, a.summary(afrom), b.summary(bfrom))
 	}
 	t.Logf("a's group %d up in %v", id, time.Since(start).Round(time.Millisecond))
-	has4 := func(g dbusapi.GroupInfo) bool { _, ok := v4(g.LocalAddresses); return ok }
+	has4 := func(g api.GroupInfo) bool { _, ok := v4(g.LocalAddresses); return ok }
 	ai, _, ok := a.waitGroup(afrom, hwsimtest.OpTimeout, id, has4)
 	if !ok {
 		last, _ := a.lastGroupInfo(id)
@@ -254,7 +254,7 @@ func TestHwsimOurCoreAgainstOurCore(t *testing.T) {
 	}
 	t.Logf("group formed in %v: a %v %v on %s, b %v %v on %s", time.Since(start).Round(time.Millisecond),
 		ai.Role, ai.LocalAddresses, ai.Interface, bi.Role, bi.LocalAddresses, bi.Interface)
-	if ai.Role != dbusapi.RoleGO || bi.Role != dbusapi.RoleClient {
+	if ai.Role != api.RoleGO || bi.Role != api.RoleClient {
 		t.Errorf("roles: a %v, b %v", ai.Role, bi.Role)
 	}
 	aa, _ := v4(ai.LocalAddresses)
@@ -267,8 +267,8 @@ func TestHwsimOurCoreAgainstOurCore(t *testing.T) {
 		t.Logf("ping b -> a: %s", lastLine(hwsimtest.Ping(t, peerNS, aa.Addr())))
 	}
 	a.leave(t, id)
-	if _, ok := b.waitFrom(bfrom, hwsimtest.OpTimeout, func(ev dbusapi.Event) bool {
-		r, ok := ev.(dbusapi.GroupRemoved)
+	if _, ok := b.waitFrom(bfrom, hwsimtest.OpTimeout, func(ev api.Event) bool {
+		r, ok := ev.(api.GroupRemoved)
 		return ok && r.ID == bi.ID
 	}); !ok {
 		t.Errorf("b's group %d did not end when a, its GO, left", bi.ID)
@@ -279,7 +279,7 @@ func TestHwsimOurCoreAgainstOurCore(t *testing.T) {
 func TestHwsimLeaveGroupRemovesTheInterfaceAndItsAddresses(t *testing.T) {
 	p := newHwPair(t, "p2pmanager-leave")
 	p.discover(t)
-	id, gs, ev := p.weConnect(t, "pbc auth go_intent=0", dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, GOIntent: 15, HasGOIntent: true})
+	id, gs, ev := p.weConnect(t, "pbc auth go_intent=0", api.ConnectOptions{Method: api.MethodPBC, GOIntent: 15, HasGOIntent: true})
 	info := p.checkGroupWithWpas(t, id, gs, ev)
 	ours, _ := v4(info.LocalAddresses)
 	from := p.w.Mark()
@@ -357,7 +357,7 @@ func TestHwsimBenchmarkConnect(t *testing.T) {
 	us := startHwCoord(t, "p2pmanager-bench", nil)
 	p := &hwPair{us: us, w: a, wns: nsA, them: parseMAC(t, a.DeviceAddress())}
 	pb := &hwPair{us: us, w: b, wns: nsB, them: parseMAC(t, b.DeviceAddress())}
-	has4 := func(g dbusapi.GroupInfo) bool { _, ok := v4(g.LocalAddresses); return ok }
+	has4 := func(g api.GroupInfo) bool { _, ok := v4(g.LocalAddresses); return ok }
 
 	var oursT, oursClientT, wpasT []time.Duration
 	for i := range runs {
@@ -371,7 +371,7 @@ func TestHwsimBenchmarkConnect(t *testing.T) {
 		a.OK(t, "IFNAME=%s P2P_LISTEN", a.P2PDevice())
 		nfrom := us.mark()
 		start := time.Now()
-		id, err := us.dev.Connect(opCtx(t, formTimeout), p.them, dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, GOIntent: 15, HasGOIntent: true})
+		id, err := us.dev.Connect(opCtx(t, formTimeout), p.them, api.ConnectOptions{Method: api.MethodPBC, GOIntent: 15, HasGOIntent: true})
 		if err != nil {
 			t.Fatalf("run %d: Connect: %v\nour events:\n%swpa_supplicant's:\n%s", i, err, us.summary(nfrom), eventList(a, from))
 		}
@@ -401,7 +401,7 @@ func TestHwsimBenchmarkConnect(t *testing.T) {
 		b.OK(t, "IFNAME=%s P2P_LISTEN", b.P2PDevice())
 		nfrom = us.mark()
 		start = time.Now()
-		id, err = us.dev.Connect(opCtx(t, formTimeout), pb.them, dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, GOIntent: 0, HasGOIntent: true})
+		id, err = us.dev.Connect(opCtx(t, formTimeout), pb.them, api.ConnectOptions{Method: api.MethodPBC, GOIntent: 0, HasGOIntent: true})
 		if err != nil {
 			t.Fatalf("run %d: Connect as client: %v\nour events:\n%swpa_supplicant's:\n%s", i, err, us.summary(nfrom), eventList(b, bfrom0))
 		}
@@ -474,7 +474,7 @@ func TestHwsimPersistentGroupIsReinvokedBothWays(t *testing.T) {
 	p := newHwPair(t, "p2pmanager-persistent")
 	p.w.OK(t, "IFNAME=%s SET persistent_reconnect 1", p.w.P2PDevice())
 	p.discover(t)
-	opts := dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, GOIntent: 15, HasGOIntent: true, Persistent: true}
+	opts := api.ConnectOptions{Method: api.MethodPBC, GOIntent: 15, HasGOIntent: true, Persistent: true}
 	id, gs, ev := p.weConnect(t, "pbc persistent auth go_intent=0", opts)
 	if !strings.Contains(ev.Text, "[PERSISTENT]") {
 		t.Fatalf("wpa_supplicant's group is not persistent: %s", ev.Text)
@@ -483,7 +483,7 @@ func TestHwsimPersistentGroupIsReinvokedBothWays(t *testing.T) {
 	if !first.Persistent {
 		t.Errorf("our group %+v is not persistent", first)
 	}
-	leave := func(id dbusapi.GroupID) {
+	leave := func(id api.GroupID) {
 		t.Helper()
 		from := p.w.Mark()
 		p.us.leave(t, id)
@@ -523,7 +523,7 @@ func TestHwsimPersistentGroupIsReinvokedBothWays(t *testing.T) {
 		t.Fatalf("wpa_supplicant stored no persistent group %q", first.SSID)
 	}
 	// An invitation reaches a P2P Device in its Listen state.
-	if err := p.us.dev.StartListen(opCtx(t, hwsimtest.OpTimeout), dbusapi.ListenOptions{}); err != nil {
+	if err := p.us.dev.StartListen(opCtx(t, hwsimtest.OpTimeout), api.ListenOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	nfrom := p.us.mark()
@@ -532,14 +532,14 @@ func TestHwsimPersistentGroupIsReinvokedBothWays(t *testing.T) {
 	p.w.P2P(t, "P2P_INVITE persistent=%s peer=%v", netID, p.us.addr)
 	gs, ev = wpasGroupStarted(t, p.w, from, formTimeout)
 	t.Logf("re-invoked by wpa_supplicant in %v: %s", time.Since(start).Round(time.Millisecond), ev.Text)
-	se, ok := p.us.waitFrom(nfrom, hwsimtest.OpTimeout, func(e dbusapi.Event) bool {
-		g, ok := e.(dbusapi.GroupUpdated)
+	se, ok := p.us.waitFrom(nfrom, hwsimtest.OpTimeout, func(e api.Event) bool {
+		g, ok := e.(api.GroupUpdated)
 		return ok && string(g.Info.SSID) == string(first.SSID) && len(g.Info.Members) == 1
 	})
 	if !ok {
 		t.Fatalf("our side of the re-invoked group did not come up:\n%s", p.us.summary(nfrom))
 	}
-	third := se.ev.(dbusapi.GroupUpdated).Info
+	third := se.ev.(api.GroupUpdated).Info
 	p.checkGroupWithWpas(t, third.ID, gs, ev)
 	leave(third.ID)
 }

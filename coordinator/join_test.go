@@ -6,7 +6,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/p2pmanager/p2pmanager/dbusapi"
+	"github.com/p2pmanager/p2pmanager/api"
 	"github.com/p2pmanager/p2pmanager/supplicant/group"
 	"github.com/p2pmanager/p2pmanager/supplicant/p2p"
 	"github.com/p2pmanager/p2pmanager/supplicant/wsc"
@@ -32,27 +32,27 @@ func (w *world) peerFinds(ctx context.Context) p2p.Peer {
 }
 
 // awaitAgent returns the next AgentRequest of kind.
-func (w *world) awaitAgent(kind dbusapi.AgentRequestKind) dbusapi.AgentRequest {
+func (w *world) awaitAgent(kind api.AgentRequestKind) api.AgentRequest {
 	w.t.Helper()
-	ev := w.waitEvent(30*time.Second, func(ev dbusapi.Event) bool {
-		r, ok := ev.(dbusapi.AgentRequest)
+	ev := w.waitEvent(30*time.Second, func(ev api.Event) bool {
+		r, ok := ev.(api.AgentRequest)
 		return ok && r.Kind == kind
 	})
-	return ev.(dbusapi.AgentRequest)
+	return ev.(api.AgentRequest)
 }
 
 func TestAPeerProvisioningWithOurGOIsAJoinRequestThatOpensTheRegistrarOnceAccepted(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
 		ctx := context.Background()
-		id, err := w.dev.CreateGroup(ctx, dbusapi.GroupOptions{})
+		id, err := w.dev.CreateGroup(ctx, api.GroupOptions{})
 		if err != nil {
 			t.Fatalf("CreateGroup: %v", err)
 		}
-		info := w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
-			g, ok := ev.(dbusapi.GroupUpdated)
+		info := w.waitEvent(time.Second, func(ev api.Event) bool {
+			g, ok := ev.(api.GroupUpdated)
 			return ok && g.Info.ID == id
-		}).(dbusapi.GroupUpdated).Info
+		}).(api.GroupUpdated).Info
 		us := w.peerFinds(ctx)
 		if !us.GroupOwner || us.OperatingFreq != int(info.Frequency) {
 			t.Errorf("the peer sees us as %+v; want a GO on %d MHz", us, info.Frequency)
@@ -65,11 +65,11 @@ func TestAPeerProvisioningWithOurGOIsAJoinRequestThatOpensTheRegistrarOnceAccept
 			}
 			pd <- r
 		}()
-		req := w.awaitAgent(dbusapi.AgentAuthorize)
-		if req.Request != dbusapi.RequestJoin || req.Peer != dbusapi.MAC(w.peer.Address()) || req.Method != dbusapi.MethodPBC {
+		req := w.awaitAgent(api.AgentAuthorize)
+		if req.Request != api.RequestJoin || req.Peer != api.MAC(w.peer.Address()) || req.Method != api.MethodPBC {
 			t.Errorf("agent request %+v; want a push button join from the peer", req)
 		}
-		req.Respond(dbusapi.AgentResponse{Accepted: true})
+		req.Respond(api.AgentResponse{Accepted: true})
 		if r := <-pd; !r.Accepted {
 			t.Fatalf("Provision Discovery answered %+v", r)
 		}
@@ -86,9 +86,9 @@ func TestAPeerProvisioningWithOurGOIsAJoinRequestThatOpensTheRegistrarOnceAccept
 			for range c.Notifications() {
 			}
 		})
-		w.waitEvent(time.Minute, func(ev dbusapi.Event) bool {
-			g, ok := ev.(dbusapi.GroupUpdated)
-			return ok && g.Info.ID == id && len(g.Info.Members) == 1 && g.Info.Members[0] == dbusapi.MAC(w.peer.Address())
+		w.waitEvent(time.Minute, func(ev api.Event) bool {
+			g, ok := ev.(api.GroupUpdated)
+			return ok && g.Info.ID == id && len(g.Info.Members) == 1 && g.Info.Members[0] == api.MAC(w.peer.Address())
 		})
 	})
 }
@@ -120,19 +120,19 @@ func TestConnectWithJoinProvisionsWithTheGOAndJoinsItsGroup(t *testing.T) {
 		if err := w.peer.Listen(ctx, p2p.ListenOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := w.dev.StartDiscovery(ctx, dbusapi.DiscoveryOptions{}); err != nil {
+		if err := w.dev.StartDiscovery(ctx, api.DiscoveryOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		peer := w.waitPeerNamed("sim-tv")
-		id, err := w.dev.Connect(ctx, peer.Address, dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, Join: true})
+		id, err := w.dev.Connect(ctx, peer.Address, api.ConnectOptions{Method: api.MethodPBC, Join: true})
 		if err != nil {
 			t.Fatalf("Connect with join: %v", err)
 		}
-		info := w.waitEvent(time.Second, func(ev dbusapi.Event) bool {
-			g, ok := ev.(dbusapi.GroupUpdated)
+		info := w.waitEvent(time.Second, func(ev api.Event) bool {
+			g, ok := ev.(api.GroupUpdated)
 			return ok && g.Info.ID == id
-		}).(dbusapi.GroupUpdated).Info
-		if info.Role != dbusapi.RoleClient || info.GroupOwner != peer.Address || info.BSSID != dbusapi.MAC(gs.Interface().Addr) ||
+		}).(api.GroupUpdated).Info
+		if info.Role != api.RoleClient || info.GroupOwner != peer.Address || info.BSSID != api.MAC(gs.Interface().Addr) ||
 			len(info.LocalAddresses) != 1 || info.GroupOwnerAddress.String() != "192.168.49.1" {
 			t.Errorf("joined group %+v; want a client of the peer's GO with an address", info)
 		}
@@ -147,7 +147,7 @@ func TestIncomingNegotiationWithAPINAsksTheAgentForThePINTheInitiatorShows(t *te
 		pins := make(chan string, 1)
 		pins <- pin
 		w.peerGroupWith(p2p.MethodDisplay, pins)
-		if err := w.dev.StartListen(ctx, dbusapi.ListenOptions{}); err != nil {
+		if err := w.dev.StartListen(ctx, api.ListenOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		w.peerFinds(ctx)
@@ -158,21 +158,21 @@ func TestIncomingNegotiationWithAPINAsksTheAgentForThePINTheInitiatorShows(t *te
 			_, err := w.peer.Connect(cctx, p2p.MAC(w.addr), p2p.ConnectParams{Method: p2p.MethodDisplay})
 			negDone <- err
 		}()
-		req := w.awaitAgent(dbusapi.AgentAuthorize)
-		if req.Request != dbusapi.RequestNegotiation || req.Method != dbusapi.MethodPINKeypad {
+		req := w.awaitAgent(api.AgentAuthorize)
+		if req.Request != api.RequestNegotiation || req.Method != api.MethodPINKeypad {
 			t.Errorf("agent request %+v; want a negotiation where we type the PIN", req)
 		}
-		req.Respond(dbusapi.AgentResponse{Accepted: true})
-		ask := w.awaitAgent(dbusapi.AgentRequestPIN)
-		ask.Respond(dbusapi.AgentResponse{Accepted: true, PIN: pin})
+		req.Respond(api.AgentResponse{Accepted: true})
+		ask := w.awaitAgent(api.AgentRequestPIN)
+		ask.Respond(api.AgentResponse{Accepted: true, PIN: pin})
 		if err := <-negDone; err != nil {
 			t.Errorf("the peer's GO Negotiation: %v", err)
 		}
-		info := w.waitEvent(time.Minute, func(ev dbusapi.Event) bool {
-			_, ok := ev.(dbusapi.GroupUpdated)
+		info := w.waitEvent(time.Minute, func(ev api.Event) bool {
+			_, ok := ev.(api.GroupUpdated)
 			return ok
-		}).(dbusapi.GroupUpdated).Info
-		if len(info.Members) != 1 || info.Members[0] != dbusapi.MAC(w.peer.Address()) {
+		}).(api.GroupUpdated).Info
+		if len(info.Members) != 1 || info.Members[0] != api.MAC(w.peer.Address()) {
 			t.Errorf("group %+v; want the peer as member", info)
 		}
 	})

@@ -11,7 +11,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/p2pmanager/p2pmanager/dbusapi"
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 // persistentGroup is a persistent P2P group we formed with a peer (Wi-Fi
@@ -21,15 +21,15 @@ import (
 // logged nor shown on the bus.
 type persistentGroup struct {
 	// Device is our P2P Device (the radio's ID) and Peer the other one.
-	Device dbusapi.DeviceID `json:"device"`
-	Peer   dbusapi.MAC      `json:"peer"`
+	Device api.DeviceID `json:"device"`
+	Peer   api.MAC      `json:"peer"`
 	// GO is the GO's P2P Device Address; we are GO when it is ours.
-	GO         dbusapi.MAC `json:"go"`
-	WeAreGO    bool        `json:"we_are_go"`
-	SSID       string      `json:"ssid"`
-	Passphrase string      `json:"passphrase,omitempty"`
-	PSK        string      `json:"psk,omitempty"` // hexadecimal
-	Freq       int         `json:"freq,omitempty"`
+	GO         api.MAC `json:"go"`
+	WeAreGO    bool    `json:"we_are_go"`
+	SSID       string  `json:"ssid"`
+	Passphrase string  `json:"passphrase,omitempty"`
+	PSK        string  `json:"psk,omitempty"` // hexadecimal
+	Freq       int     `json:"freq,omitempty"`
 }
 
 func (p persistentGroup) psk() []byte {
@@ -71,7 +71,7 @@ func openPersistentStore(dir string) (*persistentStore, error) {
 }
 
 // lookup returns the group formed with peer on dev.
-func (s *persistentStore) lookup(dev dbusapi.DeviceID, peer dbusapi.MAC) (persistentGroup, bool) {
+func (s *persistentStore) lookup(dev api.DeviceID, peer api.MAC) (persistentGroup, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, g := range s.groups {
@@ -84,7 +84,7 @@ func (s *persistentStore) lookup(dev dbusapi.DeviceID, peer dbusapi.MAC) (persis
 
 // match returns the group of dev with that GO and SSID, formed with peer
 // (an invitation names the group by its P2P Group ID).
-func (s *persistentStore) match(dev dbusapi.DeviceID, peer, goAddr dbusapi.MAC, ssid string) (persistentGroup, bool) {
+func (s *persistentStore) match(dev api.DeviceID, peer, goAddr api.MAC, ssid string) (persistentGroup, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, g := range s.groups {
@@ -106,7 +106,7 @@ func (s *persistentStore) save(g persistentGroup) error {
 }
 
 // forget removes the group formed with peer (the peer no longer knows it).
-func (s *persistentStore) forget(dev dbusapi.DeviceID, peer dbusapi.MAC) error {
+func (s *persistentStore) forget(dev api.DeviceID, peer api.MAC) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.groups = slices.DeleteFunc(s.groups, func(o persistentGroup) bool { return o.Device == dev && o.Peer == peer })

@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/p2pmanager/p2pmanager/dbusapi"
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 func TestPersistentGroupsSurviveARestartInAFileOnlyTheOwnerReads(t *testing.T) {
@@ -16,7 +16,7 @@ func TestPersistentGroupsSurviveARestartInAFileOnlyTheOwnerReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	peer := dbusapi.MAC{0x42, 0, 0, 0, 1, 0}
+	peer := api.MAC{0x42, 0, 0, 0, 1, 0}
 	g := persistentGroup{Device: "phy0", Peer: peer, GO: peer, SSID: "DIRECT-ab", PSK: "00112233", Freq: 2437}
 	if err := s.save(g); err != nil {
 		t.Fatal(err)

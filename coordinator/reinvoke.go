@@ -9,7 +9,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/p2pmanager/p2pmanager/dbusapi"
+	"github.com/p2pmanager/p2pmanager/api"
 	"github.com/p2pmanager/p2pmanager/supplicant/group"
 	"github.com/p2pmanager/p2pmanager/supplicant/p2p"
 )
@@ -24,12 +24,12 @@ import (
 // invitationDecision answers an Invitation Request on the P2P core's
 // goroutine: accepted for a persistent group we stored with that peer,
 // status 8 (unknown P2P group) otherwise.
-func (c *Coordinator) invitationDecision(dev dbusapi.DeviceID, r p2p.InvitationRequest) p2p.InvitationDecision {
+func (c *Coordinator) invitationDecision(dev api.DeviceID, r p2p.InvitationRequest) p2p.InvitationDecision {
 	const unknownGroup = 8
 	if !r.Persistent {
 		return p2p.InvitationDecision{Status: unknownGroup}
 	}
-	pg, ok := c.persist.match(dev, dbusapi.MAC(r.Peer), dbusapi.MAC(r.GODeviceAddress), r.SSID)
+	pg, ok := c.persist.match(dev, api.MAC(r.Peer), api.MAC(r.GODeviceAddress), r.SSID)
 	if !ok {
 		return p2p.InvitationDecision{Status: unknownGroup}
 	}
@@ -48,7 +48,7 @@ func (d *device) invited(x p2p.InvitationReceived) {
 		log.Info("invitation refused", zap.Uint8("status", x.Decision.Status), zap.String("ssid", x.Request.SSID))
 		return
 	}
-	pg, ok := d.c.persist.match(d.id, dbusapi.MAC(x.Request.Peer), dbusapi.MAC(x.Request.GODeviceAddress), x.Request.SSID)
+	pg, ok := d.c.persist.match(d.id, api.MAC(x.Request.Peer), api.MAC(x.Request.GODeviceAddress), x.Request.SSID)
 	if !ok {
 		return
 	}
@@ -69,7 +69,7 @@ func (d *device) invited(x p2p.InvitationReceived) {
 		}
 		if err != nil {
 			log.Info("re-invoked persistent group failed", zap.Error(err))
-			d.c.post(func() { d.setLastError(dbusapi.MAC(x.Request.Peer), err) })
+			d.c.post(func() { d.setLastError(api.MAC(x.Request.Peer), err) })
 		}
 	}()
 }
@@ -79,7 +79,7 @@ func (d *device) invited(x p2p.InvitationReceived) {
 // the group with the stored credential, no WPS. A peer that no longer
 // knows the group answers status 8: the group is forgotten and errUnknown
 // tells Connect to negotiate a new one.
-func (d *device) reinvoke(ctx context.Context, pg persistentGroup, gdev group.Device) (dbusapi.GroupID, error) {
+func (d *device) reinvoke(ctx context.Context, pg persistentGroup, gdev group.Device) (api.GroupID, error) {
 	params := p2p.InviteParams{Persistent: true, Role: p2p.RoleClient, GODeviceAddress: p2p.MAC(pg.GO), SSID: pg.SSID}
 	if pg.WeAreGO {
 		params.Role, params.GroupBSSID, params.OperatingFreq = p2p.RoleGO, d.ifAddr, pg.Freq
@@ -132,7 +132,7 @@ func (d *device) startPersistent(ctx context.Context, pg persistentGroup, gdev g
 				Formation: &group.Formation{Peer: p2p.MAC(pg.Peer)},
 			})
 			if err != nil {
-				return nil, fmt.Errorf("%w: starting the persistent group: %w", dbusapi.ErrFailed, err)
+				return nil, fmt.Errorf("%w: starting the persistent group: %w", api.ErrFailed, err)
 			}
 			g.goSide, g.done = gs, gs.Done()
 			d.serveDHCP(ctx, g)
@@ -143,7 +143,7 @@ func (d *device) startPersistent(ctx context.Context, pg persistentGroup, gdev g
 			SSID: []byte(pg.SSID), Passphrase: pg.Passphrase, PSK: pg.psk(), InterfaceAddress: d.ifAddr,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("%w: joining the persistent group: %w", dbusapi.ErrFailed, err)
+			return nil, fmt.Errorf("%w: joining the persistent group: %w", api.ErrFailed, err)
 		}
 		g.client, g.done = cs, cs.Done()
 		return g, nil
@@ -156,7 +156,7 @@ func (d *device) remember(g *runningGroup, x group.GroupStarted) {
 	pg := persistentGroup{
 		Device:     d.id,
 		Peer:       g.peer,
-		GO:         dbusapi.MAC(x.GODeviceAddress),
+		GO:         api.MAC(x.GODeviceAddress),
 		WeAreGO:    x.Role == group.RoleGO,
 		SSID:       string(x.SSID),
 		Passphrase: x.Passphrase,

@@ -9,7 +9,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/p2pmanager/p2pmanager/dbusapi"
+	"github.com/p2pmanager/p2pmanager/api"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio/simradio"
 )
 
@@ -18,11 +18,11 @@ import (
 type node struct {
 	t    *testing.T
 	c    *Coordinator
-	dev  dbusapi.Device
-	addr dbusapi.MAC
+	dev  api.Device
+	addr api.MAC
 
 	mu     sync.Mutex
-	events []dbusapi.Event
+	events []api.Event
 	kick   chan struct{}
 }
 
@@ -41,12 +41,12 @@ func newNode(t *testing.T, m *simradio.Medium, name string, seed uint64) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	added := initial[0].(dbusapi.DeviceAdded)
+	added := initial[0].(api.DeviceAdded)
 	n := &node{t: t, c: c, dev: added.Device, addr: added.Info.Address, kick: make(chan struct{}, 1)}
 	go func() {
 		for ev := range events {
-			if r, ok := ev.(dbusapi.AgentRequest); ok && r.Kind == dbusapi.AgentAuthorize {
-				r.Respond(dbusapi.AgentResponse{Accepted: true})
+			if r, ok := ev.(api.AgentRequest); ok && r.Kind == api.AgentAuthorize {
+				r.Respond(api.AgentResponse{Accepted: true})
 			}
 			n.mu.Lock()
 			n.events = append(n.events, ev)
@@ -61,7 +61,7 @@ func newNode(t *testing.T, m *simradio.Medium, name string, seed uint64) *node {
 }
 
 // wait returns the first event from index from on that matches.
-func (n *node) wait(from int, d time.Duration, match func(dbusapi.Event) bool) dbusapi.Event {
+func (n *node) wait(from int, d time.Duration, match func(api.Event) bool) api.Event {
 	n.t.Helper()
 	timeout := time.After(d)
 	for i := from; ; {
@@ -88,7 +88,7 @@ func (n *node) mark() int {
 	return len(n.events)
 }
 
-func (n *node) count(from int, match func(dbusapi.Event) bool) int {
+func (n *node) count(from int, match func(api.Event) bool) int {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	k := 0
@@ -100,7 +100,7 @@ func (n *node) count(from int, match func(dbusapi.Event) bool) int {
 	return k
 }
 
-func isAgentRequest(ev dbusapi.Event) bool { _, ok := ev.(dbusapi.AgentRequest); return ok }
+func isAgentRequest(ev api.Event) bool { _, ok := ev.(api.AgentRequest); return ok }
 
 func TestAPersistentGroupIsReinvokedWithoutNegotiationOrAgent(t *testing.T) {
 	for _, weAreGO := range []bool{true, false} {
@@ -111,28 +111,28 @@ func TestAPersistentGroupIsReinvokedWithoutNegotiationOrAgent(t *testing.T) {
 				a, b := newNode(t, m, "alice", 1), newNode(t, m, "bob", 2)
 				ctx := context.Background()
 				for _, n := range []*node{a, b} {
-					if err := n.dev.StartDiscovery(ctx, dbusapi.DiscoveryOptions{}); err != nil {
+					if err := n.dev.StartDiscovery(ctx, api.DiscoveryOptions{}); err != nil {
 						t.Fatal(err)
 					}
 				}
-				a.wait(0, 30*time.Second, func(ev dbusapi.Event) bool {
-					p, ok := ev.(dbusapi.PeerUpdated)
+				a.wait(0, 30*time.Second, func(ev api.Event) bool {
+					p, ok := ev.(api.PeerUpdated)
 					return ok && p.Info.Address == b.addr
 				})
 				intent := map[bool]uint8{true: 15, false: 0}[weAreGO]
-				opts := dbusapi.ConnectOptions{Method: dbusapi.MethodPBC, GOIntent: intent, HasGOIntent: true, Persistent: true}
+				opts := api.ConnectOptions{Method: api.MethodPBC, GOIntent: intent, HasGOIntent: true, Persistent: true}
 				id, err := a.dev.Connect(ctx, b.addr, opts)
 				if err != nil {
 					t.Fatalf("first Connect: %v", err)
 				}
-				first := a.wait(0, time.Second, func(ev dbusapi.Event) bool {
-					g, ok := ev.(dbusapi.GroupUpdated)
+				first := a.wait(0, time.Second, func(ev api.Event) bool {
+					g, ok := ev.(api.GroupUpdated)
 					return ok && g.Info.ID == id
-				}).(dbusapi.GroupUpdated).Info
-				if !first.Persistent || (first.Role == dbusapi.RoleGO) != weAreGO {
+				}).(api.GroupUpdated).Info
+				if !first.Persistent || (first.Role == api.RoleGO) != weAreGO {
 					t.Fatalf("first group %+v; want a persistent group, GO %v", first, weAreGO)
 				}
-				bGroup := b.wait(0, time.Minute, func(ev dbusapi.Event) bool { _, ok := ev.(dbusapi.GroupUpdated); return ok }).(dbusapi.GroupUpdated).Info
+				bGroup := b.wait(0, time.Minute, func(ev api.Event) bool { _, ok := ev.(api.GroupUpdated); return ok }).(api.GroupUpdated).Info
 				if err := a.dev.LeaveGroup(ctx, id); err != nil {
 					t.Fatal(err)
 				}
@@ -146,15 +146,15 @@ func TestAPersistentGroupIsReinvokedWithoutNegotiationOrAgent(t *testing.T) {
 				if err != nil {
 					t.Fatalf("second Connect (re-invocation): %v", err)
 				}
-				again := a.wait(fromA, time.Second, func(ev dbusapi.Event) bool {
-					g, ok := ev.(dbusapi.GroupUpdated)
+				again := a.wait(fromA, time.Second, func(ev api.Event) bool {
+					g, ok := ev.(api.GroupUpdated)
 					return ok && g.Info.ID == id
-				}).(dbusapi.GroupUpdated).Info
+				}).(api.GroupUpdated).Info
 				if string(again.SSID) != string(first.SSID) || again.Role != first.Role || !again.Persistent || len(again.LocalAddresses) != 1 {
 					t.Errorf("re-invoked group %+v; want the first one's SSID %q and role %v, with an address", again, first.SSID, first.Role)
 				}
-				b.wait(fromB, time.Minute, func(ev dbusapi.Event) bool {
-					g, ok := ev.(dbusapi.GroupUpdated)
+				b.wait(fromB, time.Minute, func(ev api.Event) bool {
+					g, ok := ev.(api.GroupUpdated)
 					return ok && string(g.Info.SSID) == string(first.SSID) && len(g.Info.Members) == 1
 				})
 				if n := b.count(fromB, isAgentRequest); n != 0 {

@@ -8,33 +8,34 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 // agentReg is the registered agent: an object on a client's connection.
 type agentReg struct {
 	owner string // unique name
 	path  dbus.ObjectPath
-	cap   AgentCapability
+	cap   api.AgentCapability
 }
 
 // agentCall is an AgentRequest being answered.
 type agentCall struct {
-	req     AgentRequest
+	req     api.AgentRequest
 	agent   agentReg
 	peer    dbus.ObjectPath
 	cancel  context.CancelFunc
-	respond func(AgentResponse)
+	respond func(api.AgentResponse)
 	aborted bool
 }
 
 // registerAgent makes the caller's object the agent. The backend is told
 // without agentMu held (the event loop takes agentMu, and the backend may
 // be waiting for the event loop).
-func (s *Service) registerAgent(ctx context.Context, sender string, path dbus.ObjectPath, c AgentCapability) error {
+func (s *Service) registerAgent(ctx context.Context, sender string, path dbus.ObjectPath, c api.AgentCapability) error {
 	s.agentMu.Lock()
 	if a := s.agent; a != nil && a.owner != sender {
 		s.agentMu.Unlock()
-		return fmt.Errorf("%w: an agent is already registered (by %s)", ErrBusy, a.owner)
+		return fmt.Errorf("%w: an agent is already registered (by %s)", api.ErrBusy, a.owner)
 	}
 	prev := s.agent
 	reg := &agentReg{owner: sender, path: path, cap: c}
@@ -57,11 +58,11 @@ func (s *Service) unregisterAgent(ctx context.Context, sender string, path dbus.
 	a := s.agent
 	if a == nil || a.owner != sender || a.path != path {
 		s.agentMu.Unlock()
-		return fmt.Errorf("%w: no agent %s registered by this client", ErrNotFound, clip(string(path)))
+		return fmt.Errorf("%w: no agent %s registered by this client", api.ErrNotFound, clip(string(path)))
 	}
 	s.agent = nil
 	s.agentMu.Unlock()
-	return s.backend.SetAgentCapability(ctx, AgentNone)
+	return s.backend.SetAgentCapability(ctx, api.AgentNone)
 }
 
 // agentGone unregisters the agent of a client that left the bus.
@@ -75,7 +76,7 @@ func (s *Service) agentGone(name string) {
 	s.agentMu.Unlock()
 	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.BackendTimeout)
 	defer cancel()
-	if err := s.backend.SetAgentCapability(ctx, AgentNone); err != nil {
+	if err := s.backend.SetAgentCapability(ctx, api.AgentNone); err != nil {
 		s.logf("dbusapi: telling the backend the agent left: %v", err)
 	}
 }
@@ -95,22 +96,22 @@ func (s *Service) releaseAgent() {
 }
 
 // agentRequest answers a backend AgentRequest through the agent.
-func (s *Service) agentRequest(req AgentRequest) {
+func (s *Service) agentRequest(req api.AgentRequest) {
 	var once sync.Once
-	respond := func(r AgentResponse) {
+	respond := func(r api.AgentResponse) {
 		once.Do(func() {
 			if req.Respond != nil {
 				req.Respond(r)
 			}
 		})
 	}
-	refuse := func(err error) { respond(AgentResponse{Err: err}) }
+	refuse := func(err error) { respond(api.AgentResponse{Err: err}) }
 
 	s.agentMu.Lock()
 	a := s.agent
 	if a == nil {
 		s.agentMu.Unlock()
-		refuse(fmt.Errorf("%w: no agent is registered", ErrRejected))
+		refuse(fmt.Errorf("%w: no agent is registered", api.ErrRejected))
 		return
 	}
 	agent := *a
@@ -125,14 +126,14 @@ func (s *Service) agentRequest(req AgentRequest) {
 	s.mu.RUnlock()
 	if d == nil {
 		s.agentMu.Unlock()
-		refuse(fmt.Errorf("%w: unknown device %q", ErrNotFound, req.Device))
+		refuse(fmt.Errorf("%w: unknown device %q", api.ErrNotFound, req.Device))
 		return
 	}
-	if !known && req.Kind == AgentAuthorize {
+	if !known && req.Kind == api.AgentAuthorize {
 		// The agent is given a Peer1 object; without one it cannot tell
 		// the user who asks.
 		s.agentMu.Unlock()
-		refuse(fmt.Errorf("%w: no peer object for %s", ErrRejected, req.Peer))
+		refuse(fmt.Errorf("%w: no peer object for %s", api.ErrRejected, req.Peer))
 		return
 	}
 	peer := dbus.ObjectPath("/") // a PIN for whoever joins (AllowJoin without a peer)
@@ -148,7 +149,7 @@ func (s *Service) agentRequest(req AgentRequest) {
 	call := &agentCall{req: req, agent: agent, peer: peer, cancel: cancel, respond: respond}
 	if _, dup := s.pending[req.ID]; dup {
 		s.agentMu.Unlock()
-		refuse(fmt.Errorf("%w: agent request %d is already pending", ErrInProgress, req.ID))
+		refuse(fmt.Errorf("%w: agent request %d is already pending", api.ErrInProgress, req.ID))
 		return
 	}
 	s.pending[req.ID] = call
@@ -161,29 +162,29 @@ func (s *Service) agentRequest(req AgentRequest) {
 
 	obj := s.conn.Object(agent.owner, agent.path)
 	var err error
-	var resp AgentResponse
+	var resp api.AgentResponse
 	switch req.Kind {
-	case AgentAuthorize:
+	case api.AgentAuthorize:
 		err = obj.CallWithContext(ctx, ifaceAgent+".RequestAuthorization", 0, peer, req.Request.String(), req.Method.String()).Err
 		resp.Accepted = err == nil
-	case AgentDisplayPIN:
+	case api.AgentDisplayPIN:
 		if e := checkPIN("PIN", req.PIN); e != nil {
 			refuse(e)
 			return
 		}
 		err = obj.CallWithContext(ctx, ifaceAgent+".DisplayPin", 0, peer, req.PIN).Err
 		resp.Accepted = err == nil
-	case AgentRequestPIN:
+	case api.AgentRequestPIN:
 		var pin string
 		err = obj.CallWithContext(ctx, ifaceAgent+".RequestPin", 0, peer).Store(&pin)
 		if err == nil {
 			if e := checkPIN("the agent's PIN", pin); e != nil {
-				err = fmt.Errorf("%w: %v", ErrRejected, e)
+				err = fmt.Errorf("%w: %v", api.ErrRejected, e)
 			}
 		}
 		resp.Accepted, resp.PIN = err == nil, pin
 	default:
-		refuse(fmt.Errorf("%w: unknown agent request kind %d", ErrNotSupported, req.Kind))
+		refuse(fmt.Errorf("%w: unknown agent request kind %d", api.ErrNotSupported, req.Kind))
 		return
 	}
 	s.agentMu.Lock()
@@ -196,23 +197,23 @@ func (s *Service) agentRequest(req AgentRequest) {
 		respond(resp)
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		s.cancelAgent(agent, peer)
-		refuse(fmt.Errorf("%w: the agent did not answer in %v", ErrTimeout, timeout))
+		refuse(fmt.Errorf("%w: the agent did not answer in %v", api.ErrTimeout, timeout))
 	default:
 		e := fromDBusError(err)
-		if !errors.Is(e, ErrRejected) {
-			e = fmt.Errorf("%w: %v", ErrRejected, e)
+		if !errors.Is(e, api.ErrRejected) {
+			e = fmt.Errorf("%w: %v", api.ErrRejected, e)
 		}
 		refuse(e)
 	}
 }
 
 // capable tells whether an agent with capability c can handle kind.
-func capable(c AgentCapability, kind AgentRequestKind) error {
+func capable(c api.AgentCapability, kind api.AgentRequestKind) error {
 	switch {
-	case kind == AgentRequestPIN && (c == AgentDisplayOnly || c == AgentNoInputNoOutput):
-		return fmt.Errorf("%w: the agent cannot enter a PIN (%v)", ErrRejected, c)
-	case kind == AgentDisplayPIN && (c == AgentKeyboardOnly || c == AgentNoInputNoOutput):
-		return fmt.Errorf("%w: the agent cannot show a PIN (%v)", ErrRejected, c)
+	case kind == api.AgentRequestPIN && (c == api.AgentDisplayOnly || c == api.AgentNoInputNoOutput):
+		return fmt.Errorf("%w: the agent cannot enter a PIN (%v)", api.ErrRejected, c)
+	case kind == api.AgentDisplayPIN && (c == api.AgentKeyboardOnly || c == api.AgentNoInputNoOutput):
+		return fmt.Errorf("%w: the agent cannot show a PIN (%v)", api.ErrRejected, c)
 	}
 	return nil
 }
@@ -230,7 +231,7 @@ func (s *Service) agentCancel(id uint64) {
 		return
 	}
 	call.cancel()
-	call.respond(AgentResponse{Err: fmt.Errorf("%w: the request was withdrawn", ErrAborted)})
+	call.respond(api.AgentResponse{Err: fmt.Errorf("%w: the request was withdrawn", api.ErrAborted)})
 	go s.cancelAgent(call.agent, call.peer)
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 	"github.com/google/go-cmp/cmp"
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 // testAgent is an application's Agent1, exported by a test client.
@@ -100,8 +101,8 @@ func discovered(t *testing.T, f *fixture) *dbus.Conn {
 func TestAnIncomingRequestIsRefusedWhenNoAgentIsRegistered(t *testing.T) {
 	f := newFixture(t)
 	discovered(t, f)
-	r := f.backend.incoming(macA, RequestNegotiation, MethodPBC)
-	if r.Accepted || !errors.Is(r.Err, ErrRejected) {
+	r := f.backend.incoming(macA, api.RequestNegotiation, api.MethodPBC)
+	if r.Accepted || !errors.Is(r.Err, api.ErrRejected) {
 		t.Errorf("response %+v, want a refusal (Rejected)", r)
 	}
 }
@@ -111,16 +112,16 @@ func TestAnIncomingRequestGoesToTheRegisteredAgent(t *testing.T) {
 	discovered(t, f)
 	a := &testAgent{}
 	registerAgent(t, f, a, "")
-	if got := f.backend.agentCaps(); !cmp.Equal(got, []AgentCapability{AgentKeyboardDisplay}) {
+	if got := f.backend.agentCaps(); !cmp.Equal(got, []api.AgentCapability{api.AgentKeyboardDisplay}) {
 		t.Errorf("backend told %v", got)
 	}
-	r := f.backend.incoming(macA, RequestInvitation, MethodPINDisplay)
+	r := f.backend.incoming(macA, api.RequestInvitation, api.MethodPINDisplay)
 	if !r.Accepted || r.Err != nil {
 		t.Errorf("accepted request: %+v", r)
 	}
 	a.set(true, "")
-	r = f.backend.incoming(macB, RequestJoin, MethodPBC)
-	if r.Accepted || !errors.Is(r.Err, ErrRejected) || !strings.Contains(r.Err.Error(), "the user said no") {
+	r = f.backend.incoming(macB, api.RequestJoin, api.MethodPBC)
+	if r.Accepted || !errors.Is(r.Err, api.ErrRejected) || !strings.Contains(r.Err.Error(), "the user said no") {
 		t.Errorf("refused request: %+v", r)
 	}
 	want := []string{
@@ -193,9 +194,9 @@ func TestTheAgentIsUnregisteredWhenItsClientLeaves(t *testing.T) {
 	c.Close()
 	eventually(t, time.Second, "backend told no agent", func() bool {
 		caps := f.backend.agentCaps()
-		return len(caps) == 2 && caps[1] == AgentNone
+		return len(caps) == 2 && caps[1] == api.AgentNone
 	})
-	if r := f.backend.incoming(macA, RequestNegotiation, MethodPBC); r.Accepted {
+	if r := f.backend.incoming(macA, api.RequestNegotiation, api.MethodPBC); r.Accepted {
 		t.Errorf("accepted with no agent: %+v", r)
 	}
 }
@@ -225,14 +226,14 @@ func TestAWithdrawnRequestCancelsTheAgentDialog(t *testing.T) {
 	a := &testAgent{block: make(chan struct{})}
 	defer close(a.block)
 	registerAgent(t, f, a, "")
-	resp := make(chan AgentResponse, 1)
-	f.backend.send(AgentRequest{ID: 77, Device: "phy0", Peer: macA, Kind: AgentAuthorize, Request: RequestNegotiation,
-		Method: MethodPBC, Respond: func(r AgentResponse) { resp <- r }})
+	resp := make(chan api.AgentResponse, 1)
+	f.backend.send(api.AgentRequest{ID: 77, Device: "phy0", Peer: macA, Kind: api.AgentAuthorize, Request: api.RequestNegotiation,
+		Method: api.MethodPBC, Respond: func(r api.AgentResponse) { resp <- r }})
 	eventually(t, time.Second, "agent asked", func() bool { return len(a.logged()) == 1 })
-	f.backend.send(AgentCancel{ID: 77})
+	f.backend.send(api.AgentCancel{ID: 77})
 	select {
 	case r := <-resp:
-		if !errors.Is(r.Err, ErrAborted) {
+		if !errors.Is(r.Err, api.ErrAborted) {
 			t.Errorf("response %+v, want Aborted", r)
 		}
 	case <-time.After(time.Second):
@@ -250,8 +251,8 @@ func TestAnAgentThatDoesNotAnswerTimesOutAndIsCancelled(t *testing.T) {
 	a := &testAgent{block: make(chan struct{})}
 	defer close(a.block)
 	registerAgent(t, f, a, "")
-	r := f.backend.incoming(macA, RequestProvision, MethodPBC)
-	if !errors.Is(r.Err, ErrTimeout) {
+	r := f.backend.incoming(macA, api.RequestProvision, api.MethodPBC)
+	if !errors.Is(r.Err, api.ErrTimeout) {
 		t.Errorf("response %+v, want Timeout", r)
 	}
 	eventually(t, time.Second, "Agent1.Cancel", func() bool {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 	"github.com/google/go-cmp/cmp"
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 const apiFile = "../api/org.freedesktop.WiFiP2P.xml"
@@ -142,8 +143,8 @@ func TestAPIFileDocumentsExactlyTheErrorTable(t *testing.T) {
 		documented = append(documented, m[1])
 	}
 	var table []string
-	for _, e := range Errors() {
-		table = append(table, e.FullName())
+	for _, e := range api.Errors() {
+		table = append(table, errorName(e))
 	}
 	if d := cmp.Diff(table, documented); d != "" {
 		t.Errorf("documented errors differ from the table (-table +file):\n%s", d)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/godbus/dbus/v5"
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 // Authorizer decides whether a bus client may perform a polkit action
@@ -59,13 +60,13 @@ func (p polkitAuthorizer) Authorize(ctx context.Context, sender, action string, 
 	err := p.conn.Object(polkitName, polkitPath).CallWithContext(ctx, polkitCheck, 0,
 		subject, action, map[string]string{}, flags, "").Store(&res)
 	if err != nil {
-		return fmt.Errorf("%w: the authorization check for %s failed: %v", ErrPermissionDenied, action, err)
+		return fmt.Errorf("%w: the authorization check for %s failed: %v", api.ErrPermissionDenied, action, err)
 	}
 	if res.IsAuthorized {
 		return nil
 	}
 	if res.IsChallenge {
-		return fmt.Errorf("%w: %s needs authentication; call with interactive authorization allowed", ErrPermissionDenied, action)
+		return fmt.Errorf("%w: %s needs authentication; call with interactive authorization allowed", api.ErrPermissionDenied, action)
 	}
-	return fmt.Errorf("%w: not authorized for %s", ErrPermissionDenied, action)
+	return fmt.Errorf("%w: not authorized for %s", api.ErrPermissionDenied, action)
 }

@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 // Round trips through a real dbus-daemon: a client's call, the service's
 // reply. Run with go test -run '^$' -bench . ./dbusapi.
 
-func benchMAC(i int) MAC { return MAC{0x02, 0x10, 0, byte(i >> 16), byte(i >> 8), byte(i)} }
+func benchMAC(i int) api.MAC { return api.MAC{0x02, 0x10, 0, byte(i >> 16), byte(i >> 8), byte(i)} }
 
 // withPeers is a fixture whose device has n peers.
 func withPeers(b *testing.B, n int) (*fixture, *dbus.Conn) {
@@ -20,9 +21,9 @@ func withPeers(b *testing.B, n int) (*fixture, *dbus.Conn) {
 	f := newFixture(b)
 	c := f.client()
 	for i := range n {
-		f.backend.send(PeerUpdated{Device: "phy0", Info: PeerInfo{Address: benchMAC(i), Name: fmt.Sprintf("peer %d", i),
+		f.backend.send(api.PeerUpdated{Device: "phy0", Info: api.PeerInfo{Address: benchMAC(i), Name: fmt.Sprintf("peer %d", i),
 			Manufacturer: "ACME", Model: "M", ConfigMethods: 0x0188, DeviceCapability: 0x25, Signal: -50,
-			PrimaryDeviceType: DeviceType{7, [4]byte{0x00, 0x50, 0xf2, 0x04}, 1}, LastSeen: time.Now()}})
+			PrimaryDeviceType: api.DeviceType{Category: 7, OUI: [4]byte{0x00, 0x50, 0xf2, 0x04}, SubCategory: 1}, LastSeen: time.Now()}})
 	}
 	eventually(b, 10*time.Second, "peers exported", func() bool { return len(managedObjects(b, c)) == n+1 })
 	return f, c
@@ -93,7 +94,7 @@ func BenchmarkSignalThroughput(b *testing.B) {
 	total := 0
 	for i := 0; b.Loop(); i++ {
 		for k := range n {
-			f.backend.send(PeerUpdated{Device: "phy0", Info: PeerInfo{Address: benchMAC(k), Name: fmt.Sprintf("peer %d/%d", k, i)}})
+			f.backend.send(api.PeerUpdated{Device: "phy0", Info: api.PeerInfo{Address: benchMAC(k), Name: fmt.Sprintf("peer %d/%d", k, i)}})
 		}
 		for range n {
 			select {

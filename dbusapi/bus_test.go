@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 // busConfig is a private bus that allows everything (and eavesdropping, to
@@ -144,9 +145,9 @@ const (
 )
 
 var (
-	macA = MAC{0x02, 0, 0, 0, 0, 0xa1}
-	macB = MAC{0x02, 0, 0, 0, 0, 0xb2}
-	macC = MAC{0x02, 0, 0, 0, 0, 0xc3}
+	macA = api.MAC{0x02, 0, 0, 0, 0, 0xa1}
+	macB = api.MAC{0x02, 0, 0, 0, 0, 0xb2}
+	macC = api.MAC{0x02, 0, 0, 0, 0, 0xc3}
 )
 
 // call makes a method call (iface.Member) and returns the error.

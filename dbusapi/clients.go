@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 // clientTable counts the calls in flight per bus client and in all
@@ -36,10 +38,10 @@ func (t *clientTable) enter(name string) (*client, error) {
 	defer t.mu.Unlock()
 	c := t.m[name]
 	if c != nil && c.inflight >= t.perClient {
-		return nil, fmt.Errorf("%w: %d calls in flight from %s (at most %d per client)", ErrBusy, c.inflight, name, t.perClient)
+		return nil, fmt.Errorf("%w: %d calls in flight from %s (at most %d per client)", api.ErrBusy, c.inflight, name, t.perClient)
 	}
 	if t.total >= t.max {
-		return nil, fmt.Errorf("%w: %d calls in flight (at most %d)", ErrBusy, t.total, t.max)
+		return nil, fmt.Errorf("%w: %d calls in flight (at most %d)", api.ErrBusy, t.total, t.max)
 	}
 	if c == nil {
 		c = &client{name: name}

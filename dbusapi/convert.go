@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/godbus/dbus/v5"
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 // Caps on strings that go into properties after sanitising (a replaced
@@ -54,7 +55,7 @@ func isBidiControl(r rune) bool {
 }
 
 // pathElement maps a device ID to a valid object path element.
-func pathElement(id DeviceID) string {
+func pathElement(id api.DeviceID) string {
 	if id == "" {
 		return "_"
 	}
@@ -70,20 +71,20 @@ func pathElement(id DeviceID) string {
 	return string(b)
 }
 
-func devicePath(id DeviceID) dbus.ObjectPath {
+func devicePath(id api.DeviceID) dbus.ObjectPath {
 	return dbus.ObjectPath(RootPath + "/" + pathElement(id))
 }
 
-func peerPath(dev DeviceID, m MAC) dbus.ObjectPath {
+func peerPath(dev api.DeviceID, m api.MAC) dbus.ObjectPath {
 	return dbus.ObjectPath(string(devicePath(dev)) + "/peers/" + macElement(m))
 }
 
-func groupPath(dev DeviceID, g GroupID) dbus.ObjectPath {
+func groupPath(dev api.DeviceID, g api.GroupID) dbus.ObjectPath {
 	return dbus.ObjectPath(string(devicePath(dev)) + "/groups/" + strconv.FormatUint(uint64(g), 10))
 }
 
 // macElement is aa_bb_cc_dd_ee_ff.
-func macElement(m MAC) string {
+func macElement(m api.MAC) string {
 	h := hex.EncodeToString(m[:])
 	var b strings.Builder
 	for k := 0; k < 12; k += 2 {
@@ -97,8 +98,8 @@ func macElement(m MAC) string {
 
 // deviceCategory names the category of a WSC device type (WSC v2.0.5,
 // Table 41, WFA OUI 00 50 F2 04 only).
-func deviceCategory(t DeviceType) string {
-	if t == (DeviceType{}) {
+func deviceCategory(t api.DeviceType) string {
+	if t == (api.DeviceType{}) {
 		return "unknown"
 	}
 	if t.OUI != [4]byte{0x00, 0x50, 0xf2, 0x04} {
@@ -160,10 +161,10 @@ func bitNames(v uint16, table []bitName) []string {
 	return out
 }
 
-func deviceTypesBytes(ts []DeviceType) [][]byte {
+func deviceTypesBytes(ts []api.DeviceType) [][]byte {
 	out := make([][]byte, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, t.bytes())
+		out = append(out, deviceTypeBytes(t))
 	}
 	return out
 }
@@ -194,7 +195,7 @@ type limitEntry struct {
 	Types []string
 }
 
-func deviceProps(d DeviceInfo) map[string]dbus.Variant {
+func deviceProps(d api.DeviceInfo) map[string]dbus.Variant {
 	caps := d.Capabilities
 	bands := make([]string, 0, len(caps.Bands))
 	for _, b := range caps.Bands {
@@ -219,7 +220,7 @@ func deviceProps(d DeviceInfo) map[string]dbus.Variant {
 	return map[string]dbus.Variant{
 		"Name":              dbus.MakeVariant(sanitize(d.Name, maxAirName)),
 		"Address":           dbus.MakeVariant(d.Address.String()),
-		"PrimaryDeviceType": dbus.MakeVariant(d.PrimaryDeviceType.bytes()),
+		"PrimaryDeviceType": dbus.MakeVariant(deviceTypeBytes(d.PrimaryDeviceType)),
 		"Enabled":           dbus.MakeVariant(d.Enabled),
 		"Discovering":       dbus.MakeVariant(d.Discovering),
 		"Listening":         dbus.MakeVariant(d.Listening),
@@ -237,7 +238,7 @@ func deviceProps(d DeviceInfo) map[string]dbus.Variant {
 }
 
 // peerProps renders a peer; groups are the groups it shares with us.
-func peerProps(p PeerInfo, groups []dbus.ObjectPath) map[string]dbus.Variant {
+func peerProps(p api.PeerInfo, groups []dbus.ObjectPath) map[string]dbus.Variant {
 	var lastSeen int64
 	if !p.LastSeen.IsZero() {
 		lastSeen = p.LastSeen.UnixMilli()
@@ -254,7 +255,7 @@ func peerProps(p PeerInfo, groups []dbus.ObjectPath) map[string]dbus.Variant {
 	return map[string]dbus.Variant{
 		"Name":                 dbus.MakeVariant(sanitize(p.Name, maxAirName)),
 		"Address":              dbus.MakeVariant(p.Address.String()),
-		"PrimaryDeviceType":    dbus.MakeVariant(p.PrimaryDeviceType.bytes()),
+		"PrimaryDeviceType":    dbus.MakeVariant(deviceTypeBytes(p.PrimaryDeviceType)),
 		"DeviceCategory":       dbus.MakeVariant(deviceCategory(p.PrimaryDeviceType)),
 		"SecondaryDeviceTypes": dbus.MakeVariant(deviceTypesBytes(p.SecondaryDeviceTypes)),
 		"ConfigMethods":        dbus.MakeVariant(bitNames(uint16(p.ConfigMethods), configMethodNames())),
@@ -276,7 +277,7 @@ func peerProps(p PeerInfo, groups []dbus.ObjectPath) map[string]dbus.Variant {
 
 // groupProps renders a group of device dev; known tells whether a peer
 // object exists for an address.
-func groupProps(dev DeviceID, g GroupInfo, known func(MAC) bool) map[string]dbus.Variant {
+func groupProps(dev api.DeviceID, g api.GroupInfo, known func(api.MAC) bool) map[string]dbus.Variant {
 	members := []dbus.ObjectPath{}
 	for _, m := range g.Members {
 		if known(m) {
@@ -285,7 +286,7 @@ func groupProps(dev DeviceID, g GroupInfo, known func(MAC) bool) map[string]dbus
 	}
 	owner := dbus.ObjectPath("/")
 	switch {
-	case g.Role == RoleGO:
+	case g.Role == api.RoleGO:
 		owner = devicePath(dev)
 	case known(g.GroupOwner):
 		owner = peerPath(dev, g.GroupOwner)
@@ -318,4 +319,22 @@ func groupProps(dev DeviceID, g GroupInfo, known func(MAC) bool) map[string]dbus
 		"GroupOwner": dbus.MakeVariant(owner),
 		"Addresses":  dbus.MakeVariant(addrs),
 	}
+}
+
+// deviceTypeBytes is the 8-octet wire form of a device type (big-endian
+// Category, OUI, Sub Category).
+func deviceTypeBytes(t api.DeviceType) []byte {
+	return []byte{byte(t.Category >> 8), byte(t.Category), t.OUI[0], t.OUI[1], t.OUI[2], t.OUI[3],
+		byte(t.SubCategory >> 8), byte(t.SubCategory)}
+}
+
+func deviceTypeFromBytes(b []byte) (api.DeviceType, bool) {
+	if len(b) != 8 {
+		return api.DeviceType{}, false
+	}
+	return api.DeviceType{
+		Category:    uint16(b[0])<<8 | uint16(b[1]),
+		OUI:         [4]byte{b[2], b[3], b[4], b[5]},
+		SubCategory: uint16(b[6])<<8 | uint16(b[7]),
+	}, true
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/godbus/dbus/v5"
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 // The service installs its own dbus.Handler instead of godbus's default
@@ -362,7 +363,7 @@ func (s *Service) propSet(c *call) ([]any, error) {
 		}
 		err = d.handle.SetGOIntent(ctx, uint8(u))
 	default:
-		return nil, fmt.Errorf("%w: no setter for %s", ErrNotSupported, name)
+		return nil, fmt.Errorf("%w: no setter for %s", api.ErrNotSupported, name)
 	}
 	if err != nil {
 		return nil, err
@@ -428,7 +429,7 @@ func (s *Service) deviceOf(c *call) (*device, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if c.obj == nil || c.obj.removed || c.obj.dev == nil || s.devices[c.obj.dev.id] != c.obj.dev {
-		return nil, fmt.Errorf("%w: %s is gone", ErrNotFound, c.path)
+		return nil, fmt.Errorf("%w: %s is gone", api.ErrNotFound, c.path)
 	}
 	return c.obj.dev, nil
 }
@@ -518,7 +519,7 @@ func (s *Service) createGroup(c *call) ([]any, error) {
 
 // groupReply waits for the group's object, binds it to the caller when
 // asked, and returns its path.
-func (s *Service) groupReply(ctx context.Context, c *call, d *device, id GroupID, bind bool) ([]any, error) {
+func (s *Service) groupReply(ctx context.Context, c *call, d *device, id api.GroupID, bind bool) ([]any, error) {
 	p := groupPath(d.id, id)
 	if err := s.waitObject(ctx, p); err != nil {
 		return nil, err
@@ -607,12 +608,12 @@ func (s *Service) allowJoin(c *call) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	j, err := parseAllowJoin(o, func(p dbus.ObjectPath) (MAC, bool) {
+	j, err := parseAllowJoin(o, func(p dbus.ObjectPath) (api.MAC, bool) {
 		s.mu.RLock()
 		defer s.mu.RUnlock()
 		po := s.objects[p]
 		if po == nil || po.kind != kindPeer || po.dev != d {
-			return MAC{}, false
+			return api.MAC{}, false
 		}
 		return po.peer, true
 	})
@@ -621,16 +622,16 @@ func (s *Service) allowJoin(c *call) ([]any, error) {
 	}
 	s.mu.RLock()
 	g := d.groups[c.obj.group]
-	role := RoleClient
+	role := api.RoleClient
 	if g != nil {
 		role = g.info.Role
 	}
 	s.mu.RUnlock()
 	if g == nil {
-		return nil, fmt.Errorf("%w: %s is gone", ErrNotFound, c.path)
+		return nil, fmt.Errorf("%w: %s is gone", api.ErrNotFound, c.path)
 	}
-	if role != RoleGO {
-		return nil, fmt.Errorf("%w: AllowJoin needs the Group Owner role; this device is a client of %s", ErrNotSupported, c.path)
+	if role != api.RoleGO {
+		return nil, fmt.Errorf("%w: AllowJoin needs the Group Owner role; this device is a client of %s", api.ErrNotSupported, c.path)
 	}
 	ctx, cancel := s.backendCtx(c)
 	defer cancel()

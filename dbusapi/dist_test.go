@@ -16,6 +16,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 	"github.com/google/go-cmp/cmp"
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 // The packaging files in dist/ parse and agree with the code.
@@ -238,9 +239,9 @@ func TestBusPolicyLoadsIntoDbusDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustCall(t, app, RootPath, ifaceManager+".RegisterAgent", agentPath, "")
-	b.send(PeerUpdated{Device: "phy0", Info: b.dev.inRange[macA]})
+	b.send(api.PeerUpdated{Device: "phy0", Info: b.dev.inRange[macA]})
 	eventually(t, time.Second, "peer A", func() bool { _, ok := managedObjects(t, app)[peerA()]; return ok })
-	if r := b.incoming(macA, RequestNegotiation, MethodPBC); !r.Accepted {
+	if r := b.incoming(macA, api.RequestNegotiation, api.MethodPBC); !r.Accepted {
 		t.Errorf("the agent was not reached under the policy: %+v", r)
 	}
 

@@ -4,9 +4,9 @@
 // Agent1 implemented by applications), with an ObjectManager for devices,
 // peers and groups, batched PropertiesChanged, and named errors.
 //
-// The layer translates only. Below it is a Backend (backend.go) with its
-// own event loop: method calls become Backend and Device calls in the
-// service's own terms, and the backend's events become objects,
+// The layer translates only, between godbus and the service's contract
+// (package api). Below it is an api.Backend with its own event loop: method
+// calls become Backend and Device calls in the service's own terms, and the backend's events become objects,
 // properties and agent calls. The layer adds what only it can know about:
 // bus clients. It tracks them (NameOwnerChanged) so that discovery and
 // listen leases, groups and the agent of a client end when it leaves the

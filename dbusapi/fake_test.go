@@ -9,18 +9,20 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 // fakeBackend is an in-memory Backend for the tests: one device, phy0, with
 // three peers in range that it reports while discovery runs. It does what
-// the contract in backend.go asks (events before replies, agent requests
+// the contract (package api) asks (events before replies, agent requests
 // for PINs) and logs every call so the tests can check what reached it.
 type fakeBackend struct {
-	events chan Event
+	events chan api.Event
 	dev    *fakeDevice
 
 	mu       sync.Mutex
-	agentCap []AgentCapability
+	agentCap []api.AgentCapability
 	nextReq  uint64
 }
 
@@ -28,12 +30,12 @@ type fakeDevice struct {
 	b *fakeBackend
 
 	mu        sync.Mutex
-	info      DeviceInfo
-	inRange   map[MAC]PeerInfo
-	pins      map[MAC]string // the PIN each peer shows or expects
+	info      api.DeviceInfo
+	inRange   map[api.MAC]api.PeerInfo
+	pins      map[api.MAC]string // the PIN each peer shows or expects
 	calls     []string
-	groups    map[GroupID]GroupInfo
-	nextGroup GroupID
+	groups    map[api.GroupID]api.GroupInfo
+	nextGroup api.GroupID
 	// gate, when set, holds Connect until closed; inflight counts the
 	// Connects running and maxInflight the most at once.
 	gate        chan struct{}
@@ -43,84 +45,84 @@ type fakeDevice struct {
 }
 
 func newFakeBackend() *fakeBackend {
-	b := &fakeBackend{events: make(chan Event, 4096)}
+	b := &fakeBackend{events: make(chan api.Event, 4096)}
 	b.dev = &fakeDevice{
 		b: b,
-		info: DeviceInfo{
-			ID: "phy0", Name: "laptop", Address: MAC{0x02, 0, 0, 0, 0, 0x01},
-			PrimaryDeviceType: DeviceType{1, [4]byte{0x00, 0x50, 0xf2, 0x04}, 1},
+		info: api.DeviceInfo{
+			ID: "phy0", Name: "laptop", Address: api.MAC{0x02, 0, 0, 0, 0, 0x01},
+			PrimaryDeviceType: api.DeviceType{Category: 1, OUI: [4]byte{0x00, 0x50, 0xf2, 0x04}, SubCategory: 1},
 			Enabled:           true, GOIntent: 7,
-			Capabilities: Capabilities{Bands: []Band{Band2GHz, Band5GHz}, Frequencies: []uint32{2412, 2437, 2462, 5180},
+			Capabilities: api.Capabilities{Bands: []api.Band{api.Band2GHz, api.Band5GHz}, Frequencies: []uint32{2412, 2437, 2462, 5180},
 				MaxGroups: 1, P2PDevice: true,
-				Combinations: []InterfaceCombination{{Limits: []InterfaceLimit{{1, []string{"station"}}, {1, []string{"p2p-client", "p2p-go"}}, {1, []string{"p2p-device"}}}, MaxInterfaces: 3, Channels: 1}}},
-			Availability: Available,
+				Combinations: []api.InterfaceCombination{{Limits: []api.InterfaceLimit{{Max: 1, Types: []string{"station"}}, {Max: 1, Types: []string{"p2p-client", "p2p-go"}}, {Max: 1, Types: []string{"p2p-device"}}}, MaxInterfaces: 3, Channels: 1}}},
+			Availability: api.Available,
 		},
-		inRange: map[MAC]PeerInfo{
-			macA: {Address: macA, Name: "tv", PrimaryDeviceType: DeviceType{7, [4]byte{0x00, 0x50, 0xf2, 0x04}, 1},
+		inRange: map[api.MAC]api.PeerInfo{
+			macA: {Address: macA, Name: "tv", PrimaryDeviceType: api.DeviceType{Category: 7, OUI: [4]byte{0x00, 0x50, 0xf2, 0x04}, SubCategory: 1},
 				ConfigMethods: 0x0188, DeviceCapability: 0x25, GroupCapability: 0x00, Manufacturer: "ACME", Model: "TV",
 				Signal: -40, LastSeen: time.UnixMilli(1700000000000),
-				WFD: &WFDInfo{DeviceType: WFDPrimarySink, SessionAvailable: true, RTSPPort: 7236, MaxThroughput: 300, Subelements: []byte{0, 0, 6, 0, 0x11, 0x1c, 0x44, 0, 0xc8}}},
-			macB: {Address: macB, Name: "phone", PrimaryDeviceType: DeviceType{10, [4]byte{0x00, 0x50, 0xf2, 0x04}, 5},
+				WFD: &api.WFDInfo{DeviceType: api.WFDPrimarySink, SessionAvailable: true, RTSPPort: 7236, MaxThroughput: 300, Subelements: []byte{0, 0, 6, 0, 0x11, 0x1c, 0x44, 0, 0xc8}}},
+			macB: {Address: macB, Name: "phone", PrimaryDeviceType: api.DeviceType{Category: 10, OUI: [4]byte{0x00, 0x50, 0xf2, 0x04}, SubCategory: 5},
 				ConfigMethods: 0x4388, DeviceCapability: 0x25, GroupCapability: 0x01, GroupOwner: true, Signal: -60},
-			macC: {Address: macC, Name: "printer", PrimaryDeviceType: DeviceType{3, [4]byte{0x00, 0x50, 0xf2, 0x04}, 1},
+			macC: {Address: macC, Name: "printer", PrimaryDeviceType: api.DeviceType{Category: 3, OUI: [4]byte{0x00, 0x50, 0xf2, 0x04}, SubCategory: 1},
 				ConfigMethods: 0x0108, Signal: -70},
 		},
-		pins:      map[MAC]string{macC: "12345670"},
-		groups:    map[GroupID]GroupInfo{},
+		pins:      map[api.MAC]string{macC: "12345670"},
+		groups:    map[api.GroupID]api.GroupInfo{},
 		nextGroup: 1,
 		failNext:  map[string]error{},
 	}
 	return b
 }
 
-func (b *fakeBackend) send(ev Event) { b.events <- ev }
+func (b *fakeBackend) send(ev api.Event) { b.events <- ev }
 
 // Subscribe implements Backend.
-func (b *fakeBackend) Subscribe(context.Context) ([]Event, <-chan Event, error) {
+func (b *fakeBackend) Subscribe(context.Context) ([]api.Event, <-chan api.Event, error) {
 	d := b.dev
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return []Event{DeviceAdded{Device: d, Info: d.info}}, b.events, nil
+	return []api.Event{api.DeviceAdded{Device: d, Info: d.info}}, b.events, nil
 }
 
 // SetAgentCapability implements Backend.
-func (b *fakeBackend) SetAgentCapability(_ context.Context, c AgentCapability) error {
+func (b *fakeBackend) SetAgentCapability(_ context.Context, c api.AgentCapability) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.agentCap = append(b.agentCap, c)
 	return nil
 }
 
-func (b *fakeBackend) agentCaps() []AgentCapability {
+func (b *fakeBackend) agentCaps() []api.AgentCapability {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return slices.Clone(b.agentCap)
 }
 
 // ask sends an AgentRequest and waits for its response.
-func (b *fakeBackend) ask(ctx context.Context, req AgentRequest) AgentResponse {
-	ch := make(chan AgentResponse, 1)
+func (b *fakeBackend) ask(ctx context.Context, req api.AgentRequest) api.AgentResponse {
+	ch := make(chan api.AgentResponse, 1)
 	b.mu.Lock()
 	b.nextReq++
 	req.ID = b.nextReq
 	b.mu.Unlock()
 	req.Device = "phy0"
-	req.Respond = func(r AgentResponse) { ch <- r }
+	req.Respond = func(r api.AgentResponse) { ch <- r }
 	b.send(req)
 	select {
 	case r := <-ch:
 		return r
 	case <-ctx.Done():
-		b.send(AgentCancel{ID: req.ID})
-		return AgentResponse{Err: fmt.Errorf("%w: %v", ErrAborted, ctx.Err())}
+		b.send(api.AgentCancel{ID: req.ID})
+		return api.AgentResponse{Err: fmt.Errorf("%w: %v", api.ErrAborted, ctx.Err())}
 	}
 }
 
 // incoming simulates a peer's request that needs the agent.
-func (b *fakeBackend) incoming(peer MAC, r RequestKind, m WPSMethod) AgentResponse {
+func (b *fakeBackend) incoming(peer api.MAC, r api.RequestKind, m api.WPSMethod) api.AgentResponse {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return b.ask(ctx, AgentRequest{Peer: peer, Kind: AgentAuthorize, Request: r, Method: m})
+	return b.ask(ctx, api.AgentRequest{Peer: peer, Kind: api.AgentAuthorize, Request: r, Method: m})
 }
 
 func (d *fakeDevice) log(format string, args ...any) {
@@ -152,7 +154,7 @@ func (d *fakeDevice) injected(method string) error {
 	return err
 }
 
-func (d *fakeDevice) changed() { d.b.send(DeviceChanged{Info: d.info}) }
+func (d *fakeDevice) changed() { d.b.send(api.DeviceChanged{Info: d.info}) }
 
 func (d *fakeDevice) SetName(_ context.Context, name string) error {
 	d.mu.Lock()
@@ -168,9 +170,9 @@ func (d *fakeDevice) SetEnabled(_ context.Context, on bool) error {
 	defer d.mu.Unlock()
 	d.log("SetEnabled %v", on)
 	d.info.Enabled = on
-	d.info.Availability = Available
+	d.info.Availability = api.Available
 	if !on {
-		d.info.Availability = Disabled
+		d.info.Availability = api.Disabled
 	}
 	d.changed()
 	return nil
@@ -185,20 +187,20 @@ func (d *fakeDevice) SetGOIntent(_ context.Context, v uint8) error {
 	return nil
 }
 
-func (d *fakeDevice) StartDiscovery(_ context.Context, o DiscoveryOptions) error {
+func (d *fakeDevice) StartDiscovery(_ context.Context, o api.DiscoveryOptions) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err := d.injected("StartDiscovery"); err != nil {
 		return err
 	}
 	if !d.info.Enabled {
-		return fmt.Errorf("%w: P2P is disabled on phy0", ErrNotReady)
+		return fmt.Errorf("%w: P2P is disabled on phy0", api.ErrNotReady)
 	}
 	d.log("StartDiscovery %v %d", o.Type, len(o.DeviceTypes))
 	d.info.Discovering = true
 	d.changed()
-	for _, a := range []MAC{macA, macB, macC} {
-		d.b.send(PeerUpdated{Device: "phy0", Info: d.inRange[a]})
+	for _, a := range []api.MAC{macA, macB, macC} {
+		d.b.send(api.PeerUpdated{Device: "phy0", Info: d.inRange[a]})
 	}
 	return nil
 }
@@ -212,7 +214,7 @@ func (d *fakeDevice) StopDiscovery(context.Context) error {
 	return nil
 }
 
-func (d *fakeDevice) StartListen(context.Context, ListenOptions) error {
+func (d *fakeDevice) StartListen(context.Context, api.ListenOptions) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.log("StartListen")
@@ -231,26 +233,26 @@ func (d *fakeDevice) StopListen(context.Context) error {
 }
 
 // addGroup records and reports a group (d.mu held).
-func (d *fakeDevice) addGroup(g GroupInfo) GroupID {
+func (d *fakeDevice) addGroup(g api.GroupInfo) api.GroupID {
 	g.ID = d.nextGroup
 	d.nextGroup++
 	g.SSID = []byte(fmt.Sprintf("DIRECT-%02d-laptop", g.ID))
 	g.Interface = fmt.Sprintf("p2p-wlan0-%d", g.ID-1)
 	g.Frequency = 2437
 	d.groups[g.ID] = g
-	d.b.send(GroupUpdated{Device: "phy0", Info: g})
+	d.b.send(api.GroupUpdated{Device: "phy0", Info: g})
 	return g.ID
 }
 
-func (d *fakeDevice) CreateGroup(_ context.Context, o GroupOptions) (GroupID, error) {
+func (d *fakeDevice) CreateGroup(_ context.Context, o api.GroupOptions) (api.GroupID, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.log("CreateGroup persistent=%v", o.Persistent)
-	return d.addGroup(GroupInfo{Role: RoleGO, Persistent: o.Persistent, BSSID: d.info.Address, GroupOwner: d.info.Address,
+	return d.addGroup(api.GroupInfo{Role: api.RoleGO, Persistent: o.Persistent, BSSID: d.info.Address, GroupOwner: d.info.Address,
 		LocalAddresses: []netip.Prefix{netip.MustParsePrefix("192.168.49.1/24")}}), nil
 }
 
-func (d *fakeDevice) Connect(ctx context.Context, peer MAC, o ConnectOptions) (GroupID, error) {
+func (d *fakeDevice) Connect(ctx context.Context, peer api.MAC, o api.ConnectOptions) (api.GroupID, error) {
 	d.mu.Lock()
 	d.log("Connect %s %v", peer, o.Method)
 	d.inflight++
@@ -267,20 +269,20 @@ func (d *fakeDevice) Connect(ctx context.Context, peer MAC, o ConnectOptions) (G
 		select {
 		case <-gate:
 		case <-ctx.Done():
-			return 0, fmt.Errorf("%w: %v", ErrAborted, ctx.Err())
+			return 0, fmt.Errorf("%w: %v", api.ErrAborted, ctx.Err())
 		}
 	}
 	pin := o.PIN
 	switch {
-	case o.Method == MethodPINKeypad && pin == "":
-		r := d.b.ask(ctx, AgentRequest{Peer: peer, Kind: AgentRequestPIN})
+	case o.Method == api.MethodPINKeypad && pin == "":
+		r := d.b.ask(ctx, api.AgentRequest{Peer: peer, Kind: api.AgentRequestPIN})
 		if r.Err != nil {
 			return 0, r.Err
 		}
 		pin = r.PIN
-	case o.Method == MethodPINDisplay && pin == "":
+	case o.Method == api.MethodPINDisplay && pin == "":
 		pin = "87654325"
-		if r := d.b.ask(ctx, AgentRequest{Peer: peer, Kind: AgentDisplayPIN, PIN: pin}); r.Err != nil {
+		if r := d.b.ask(ctx, api.AgentRequest{Peer: peer, Kind: api.AgentDisplayPIN, PIN: pin}); r.Err != nil {
 			return 0, r.Err
 		}
 		expected = pin // the peer's user types what we show
@@ -292,57 +294,57 @@ func (d *fakeDevice) Connect(ctx context.Context, peer MAC, o ConnectOptions) (G
 	}
 	p, ok := d.inRange[peer]
 	if !ok {
-		return 0, fmt.Errorf("%w: %s", ErrPeerUnreachable, peer)
+		return 0, fmt.Errorf("%w: %s", api.ErrPeerUnreachable, peer)
 	}
-	if o.Method != MethodPBC && expected != "" && pin != expected {
-		p.LastError = fmt.Errorf("%w: WPS M4 did not verify", ErrIncorrectPIN)
+	if o.Method != api.MethodPBC && expected != "" && pin != expected {
+		p.LastError = fmt.Errorf("%w: WPS M4 did not verify", api.ErrIncorrectPIN)
 		d.inRange[peer] = p
-		d.b.send(PeerUpdated{Device: "phy0", Info: p})
+		d.b.send(api.PeerUpdated{Device: "phy0", Info: p})
 		return 0, p.LastError
 	}
-	g := GroupInfo{Role: RoleClient, BSSID: peer, GroupOwner: peer, Members: []MAC{peer}, Persistent: o.Persistent,
+	g := api.GroupInfo{Role: api.RoleClient, BSSID: peer, GroupOwner: peer, Members: []api.MAC{peer}, Persistent: o.Persistent,
 		LocalAddresses: []netip.Prefix{netip.MustParsePrefix("192.168.49.10/24")}, GroupOwnerAddress: netip.MustParseAddr("192.168.49.1")}
 	if o.HasGOIntent && o.GOIntent == 15 {
-		g = GroupInfo{Role: RoleGO, BSSID: d.info.Address, GroupOwner: d.info.Address, Members: []MAC{peer},
+		g = api.GroupInfo{Role: api.RoleGO, BSSID: d.info.Address, GroupOwner: d.info.Address, Members: []api.MAC{peer},
 			LocalAddresses:  []netip.Prefix{netip.MustParsePrefix("192.168.49.1/24")},
-			MemberAddresses: map[MAC]netip.Addr{peer: netip.MustParseAddr("192.168.49.20")}}
+			MemberAddresses: map[api.MAC]netip.Addr{peer: netip.MustParseAddr("192.168.49.20")}}
 	}
 	return d.addGroup(g), nil
 }
 
-func (d *fakeDevice) Disconnect(_ context.Context, peer MAC) error {
+func (d *fakeDevice) Disconnect(_ context.Context, peer api.MAC) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.log("Disconnect %s", peer)
 	for id, g := range d.groups {
 		if slices.Contains(g.Members, peer) {
 			delete(d.groups, id)
-			d.b.send(GroupRemoved{Device: "phy0", ID: id})
+			d.b.send(api.GroupRemoved{Device: "phy0", ID: id})
 		}
 	}
 	return nil
 }
 
-func (d *fakeDevice) ProvisionDiscovery(_ context.Context, peer MAC, m WPSMethod) error {
+func (d *fakeDevice) ProvisionDiscovery(_ context.Context, peer api.MAC, m api.WPSMethod) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.log("ProvisionDiscovery %s %v", peer, m)
 	return d.injected("ProvisionDiscovery")
 }
 
-func (d *fakeDevice) LeaveGroup(_ context.Context, id GroupID) error {
+func (d *fakeDevice) LeaveGroup(_ context.Context, id api.GroupID) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.log("LeaveGroup %d", id)
 	if _, ok := d.groups[id]; !ok {
-		return fmt.Errorf("%w: group %d", ErrNotFound, id)
+		return fmt.Errorf("%w: group %d", api.ErrNotFound, id)
 	}
 	delete(d.groups, id)
-	d.b.send(GroupRemoved{Device: "phy0", ID: id})
+	d.b.send(api.GroupRemoved{Device: "phy0", ID: id})
 	return nil
 }
 
-func (d *fakeDevice) AllowJoin(_ context.Context, id GroupID, o JoinOptions) error {
+func (d *fakeDevice) AllowJoin(_ context.Context, id api.GroupID, o api.JoinOptions) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.log("AllowJoin %d %v peer=%v %v", id, o.Method, o.HasPeer, o.Timeout)
@@ -352,6 +354,6 @@ func (d *fakeDevice) AllowJoin(_ context.Context, id GroupID, o JoinOptions) err
 // TestFakeBackendSatisfiesTheInterfaces keeps the fake honest at compile
 // time.
 func TestFakeBackendSatisfiesTheInterfaces(t *testing.T) {
-	var _ Backend = newFakeBackend()
-	var _ Device = newFakeBackend().dev
+	var _ api.Backend = newFakeBackend()
+	var _ api.Device = newFakeBackend().dev
 }

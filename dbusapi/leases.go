@@ -7,6 +7,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 // leaseSet multiplexes the discovery (or listen) leases of the bus clients
@@ -17,12 +19,12 @@ import (
 // mu held, so they reach the backend in order.
 type leaseSet struct {
 	kind   string
-	start  func(context.Context, DiscoveryOptions) error
+	start  func(context.Context, api.DiscoveryOptions) error
 	stop   func(context.Context) error
 	mu     sync.Mutex
 	leases map[string]*lease
 	active bool
-	cur    DiscoveryOptions
+	cur    api.DiscoveryOptions
 	seq    uint64
 	closed bool
 }
@@ -33,23 +35,23 @@ type lease struct {
 	timer *time.Timer
 }
 
-func newLeaseSet(kind string, start func(context.Context, DiscoveryOptions) error, stop func(context.Context) error) *leaseSet {
+func newLeaseSet(kind string, start func(context.Context, api.DiscoveryOptions) error, stop func(context.Context) error) *leaseSet {
 	return &leaseSet{kind: kind, start: start, stop: stop, leases: map[string]*lease{}}
 }
 
 // mergeDiscovery is the union of the leases' options: the widest scan, and
 // a device type filter only when every lease has one (at most 16 types).
-func mergeDiscovery(reqs []leaseRequest) DiscoveryOptions {
-	var m DiscoveryOptions
-	m.Type = DiscoverSocial
+func mergeDiscovery(reqs []leaseRequest) api.DiscoveryOptions {
+	var m api.DiscoveryOptions
+	m.Type = api.DiscoverSocial
 	filtered := true
-	var types []DeviceType
+	var types []api.DeviceType
 	for _, r := range reqs {
 		switch {
-		case r.discovery.Type == DiscoverFull:
-			m.Type = DiscoverFull
-		case r.discovery.Type == DiscoverProgressive && m.Type != DiscoverFull:
-			m.Type = DiscoverProgressive
+		case r.discovery.Type == api.DiscoverFull:
+			m.Type = api.DiscoverFull
+		case r.discovery.Type == api.DiscoverProgressive && m.Type != api.DiscoverFull:
+			m.Type = api.DiscoverProgressive
 		}
 		if len(r.discovery.DeviceTypes) == 0 {
 			filtered = false
@@ -66,11 +68,11 @@ func mergeDiscovery(reqs []leaseRequest) DiscoveryOptions {
 	return m
 }
 
-func sameOptions(a, b DiscoveryOptions) bool {
+func sameOptions(a, b api.DiscoveryOptions) bool {
 	return a.Type == b.Type && slices.Equal(a.DeviceTypes, b.DeviceTypes)
 }
 
-func (l *leaseSet) merged(except string, extra *leaseRequest) DiscoveryOptions {
+func (l *leaseSet) merged(except string, extra *leaseRequest) api.DiscoveryOptions {
 	names := make([]string, 0, len(l.leases))
 	for n := range l.leases {
 		if n != except {
@@ -94,7 +96,7 @@ func (l *leaseSet) acquire(ctx context.Context, client string, req leaseRequest,
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
-		return fmt.Errorf("%w: the device is gone", ErrNotFound)
+		return fmt.Errorf("%w: the device is gone", api.ErrNotFound)
 	}
 	want := l.merged(client, &req)
 	if !l.active || !sameOptions(want, l.cur) {
@@ -133,7 +135,7 @@ func (l *leaseSet) release(ctx context.Context, client string) error {
 	defer l.mu.Unlock()
 	ls := l.leases[client]
 	if ls == nil {
-		return fmt.Errorf("%w: this client holds no %s lease", ErrNotFound, l.kind)
+		return fmt.Errorf("%w: this client holds no %s lease", api.ErrNotFound, l.kind)
 	}
 	if ls.timer != nil {
 		ls.timer.Stop()

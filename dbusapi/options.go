@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/godbus/dbus/v5"
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 // options is a checked a{sv} argument: every key is known and every value
@@ -197,7 +198,7 @@ func checkDeviceName(name string) error {
 	return nil
 }
 
-func methodIndex(what, s string, allowAuto bool) (WPSMethod, error) {
+func methodIndex(what, s string, allowAuto bool) (api.WPSMethod, error) {
 	values := []string{"auto", "pbc", "pin-display", "pin-keypad"} // WPSMethod order
 	if !allowAuto {
 		values = values[1:]
@@ -209,12 +210,12 @@ func methodIndex(what, s string, allowAuto bool) (WPSMethod, error) {
 	if !allowAuto {
 		i++
 	}
-	return WPSMethod(i), nil
+	return api.WPSMethod(i), nil
 }
 
 // leaseRequest is one client's discovery or listen lease.
 type leaseRequest struct {
-	discovery DiscoveryOptions
+	discovery api.DiscoveryOptions
 	timeout   time.Duration
 }
 
@@ -224,7 +225,7 @@ func parseDiscovery(o options) (leaseRequest, error) {
 	if err != nil {
 		return r, err
 	}
-	r.discovery.Type = DiscoveryType(t)
+	r.discovery.Type = api.DiscoveryType(t)
 	if v, ok := o["device_types"]; ok {
 		raw, _ := v.Value().([][]byte)
 		if len(raw) > maxDeviceTypes {
@@ -254,8 +255,8 @@ func parseBind(o options) (bool, error) {
 	return i == 0, err
 }
 
-func parseCreateGroup(o options) (GroupOptions, bool, error) {
-	var g GroupOptions
+func parseCreateGroup(o options) (api.GroupOptions, bool, error) {
+	var g api.GroupOptions
 	g.Persistent = o.boolean("persistent")
 	if o.has("band") && o.has("frequency") {
 		return g, false, invalidArgs("options \"band\" and \"frequency\" exclude each other")
@@ -267,7 +268,7 @@ func parseCreateGroup(o options) (GroupOptions, bool, error) {
 	if o.has("band") && b == 0 {
 		return g, false, invalidArgs(`option "band": "" is not one of "2.4ghz", "5ghz", "6ghz"`)
 	}
-	g.Band = Band(b)
+	g.Band = api.Band(b)
 	if g.Frequency, err = o.frequency("frequency"); err != nil {
 		return g, false, err
 	}
@@ -288,9 +289,9 @@ func parseCreateGroup(o options) (GroupOptions, bool, error) {
 	return g, bind, err
 }
 
-func parseConnect(o options) (ConnectOptions, bool, error) {
-	var c ConnectOptions
-	c.Method = MethodPBC
+func parseConnect(o options) (api.ConnectOptions, bool, error) {
+	var c api.ConnectOptions
+	c.Method = api.MethodPBC
 	if s, ok, err := o.str("method", maxStringArg); err != nil {
 		return c, false, err
 	} else if ok {
@@ -301,7 +302,7 @@ func parseConnect(o options) (ConnectOptions, bool, error) {
 	if pin, ok, err := o.str("pin", maxStringArg); err != nil {
 		return c, false, err
 	} else if ok {
-		if c.Method == MethodPBC {
+		if c.Method == api.MethodPBC {
 			return c, false, invalidArgs("option \"pin\" is not valid with method \"pbc\"")
 		}
 		if err := checkPIN("option \"pin\"", pin); err != nil {
@@ -334,8 +335,8 @@ func parseConnect(o options) (ConnectOptions, bool, error) {
 
 // parseAllowJoin checks AllowJoin's options; peer resolves a Peer1 path of
 // the group's device.
-func parseAllowJoin(o options, peer func(dbus.ObjectPath) (MAC, bool)) (JoinOptions, error) {
-	j := JoinOptions{Method: MethodPBC, Timeout: defaultJoinWindow * time.Second}
+func parseAllowJoin(o options, peer func(dbus.ObjectPath) (api.MAC, bool)) (api.JoinOptions, error) {
+	j := api.JoinOptions{Method: api.MethodPBC, Timeout: defaultJoinWindow * time.Second}
 	if s, ok, err := o.str("method", maxStringArg); err != nil {
 		return j, err
 	} else if ok {
@@ -346,7 +347,7 @@ func parseAllowJoin(o options, peer func(dbus.ObjectPath) (MAC, bool)) (JoinOpti
 	if pin, ok, err := o.str("pin", maxStringArg); err != nil {
 		return j, err
 	} else if ok {
-		if j.Method == MethodPBC {
+		if j.Method == api.MethodPBC {
 			return j, invalidArgs("option \"pin\" is not valid with method \"pbc\"")
 		}
 		if err := checkPIN("option \"pin\"", pin); err != nil {
@@ -373,7 +374,7 @@ func parseAllowJoin(o options, peer func(dbus.ObjectPath) (MAC, bool)) (JoinOpti
 	return j, nil
 }
 
-func parseCapability(s string) (AgentCapability, error) {
+func parseCapability(s string) (api.AgentCapability, error) {
 	if err := checkString("capability", s, maxStringArg); err != nil {
 		return 0, err
 	}
@@ -383,7 +384,7 @@ func parseCapability(s string) (AgentCapability, error) {
 		return 0, err
 	}
 	if i == 0 {
-		return AgentKeyboardDisplay, nil
+		return api.AgentKeyboardDisplay, nil
 	}
-	return AgentCapability(i), nil
+	return api.AgentCapability(i), nil
 }

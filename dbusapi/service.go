@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 // Config configures the D-Bus layer. The zero value serves the system bus
@@ -78,10 +79,10 @@ func (c *Config) defaults() {
 // calls and events.
 type Service struct {
 	cfg     Config
-	backend Backend
+	backend api.Backend
 	conn    *dbus.Conn
 	authz   Authorizer
-	events  <-chan Event
+	events  <-chan api.Event
 	signals chan *dbus.Signal
 	clients *clientTable
 	api     map[string]*interfaceSpec
@@ -96,7 +97,7 @@ type Service struct {
 
 	mu      sync.RWMutex // guards everything below
 	objects map[dbus.ObjectPath]*object
-	devices map[DeviceID]*device
+	devices map[api.DeviceID]*device
 	dirty   map[*object]struct{}
 	waiters map[dbus.ObjectPath][]chan struct{}
 	owners  map[groupKey]string // groups bound to the client that created them
@@ -107,8 +108,8 @@ type Service struct {
 }
 
 type groupKey struct {
-	dev DeviceID
-	id  GroupID
+	dev api.DeviceID
+	id  api.GroupID
 }
 
 type objKind uint8
@@ -127,8 +128,8 @@ type object struct {
 	iface string // its own interface (Manager1, Device1, Peer1 or Group1)
 	props map[string]dbus.Variant
 	dev   *device
-	peer  MAC
-	group GroupID
+	peer  api.MAC
+	group api.GroupID
 
 	changed    map[string]struct{}
 	urgent     bool
@@ -138,30 +139,30 @@ type object struct {
 }
 
 type device struct {
-	id        DeviceID
+	id        api.DeviceID
 	obj       *object
-	handle    Device
-	info      DeviceInfo
-	peers     map[MAC]*peerState
-	groups    map[GroupID]*groupState
+	handle    api.Device
+	info      api.DeviceInfo
+	peers     map[api.MAC]*peerState
+	groups    map[api.GroupID]*groupState
 	discovery *leaseSet
 	listen    *leaseSet
 }
 
 type peerState struct {
 	obj  *object
-	info PeerInfo
+	info api.PeerInfo
 }
 
 type groupState struct {
 	obj  *object
-	info GroupInfo
+	info api.GroupInfo
 }
 
 // New connects to the bus, subscribes to the backend, exports the current
 // state and owns the name org.freedesktop.WiFiP2P; ctx bounds these steps
 // (give it a timeout). Call Run next.
-func New(ctx context.Context, backend Backend, cfg Config) (*Service, error) {
+func New(ctx context.Context, backend api.Backend, cfg Config) (*Service, error) {
 	cfg.defaults()
 	s := &Service{
 		cfg:     cfg,
@@ -170,7 +171,7 @@ func New(ctx context.Context, backend Backend, cfg Config) (*Service, error) {
 		kick:    make(chan struct{}, 1),
 		done:    make(chan struct{}),
 		objects: map[dbus.ObjectPath]*object{},
-		devices: map[DeviceID]*device{},
+		devices: map[api.DeviceID]*device{},
 		dirty:   map[*object]struct{}{},
 		waiters: map[dbus.ObjectPath][]chan struct{}{},
 		owners:  map[groupKey]string{},
@@ -521,19 +522,19 @@ func (s *Service) waitObject(ctx context.Context, p dbus.ObjectPath) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-t.C:
-		return fmt.Errorf("%w: the backend did not report %s", ErrFailed, p)
+		return fmt.Errorf("%w: the backend did not report %s", api.ErrFailed, p)
 	}
 }
 
 // --- backend events -------------------------------------------------------
 
 // apply updates the store from a backend event and emits what changed.
-func (s *Service) apply(ev Event) {
+func (s *Service) apply(ev api.Event) {
 	switch e := ev.(type) {
-	case AgentRequest:
+	case api.AgentRequest:
 		go s.agentRequest(e)
 		return
-	case AgentCancel:
+	case api.AgentCancel:
 		s.agentCancel(e.ID)
 		return
 	}
@@ -541,17 +542,19 @@ func (s *Service) apply(ev Event) {
 	var added []dbus.ObjectPath
 	s.mu.Lock()
 	switch e := ev.(type) {
-	case DeviceAdded:
+	case api.DeviceAdded:
 		if old := s.devices[e.Info.ID]; old != nil {
 			// A new handle is a new device: the old one and its peers and
 			// groups go.
 			s.removeDevice(old, &es)
 		}
 		d := &device{id: e.Info.ID, handle: e.Device, info: e.Info,
-			peers: map[MAC]*peerState{}, groups: map[GroupID]*groupState{}}
-		d.discovery = newLeaseSet("discovery", func(ctx context.Context, o DiscoveryOptions) error { return d.handle.StartDiscovery(ctx, o) },
+			peers: map[api.MAC]*peerState{}, groups: map[api.GroupID]*groupState{}}
+		d.discovery = newLeaseSet("discovery", func(ctx context.Context, o api.DiscoveryOptions) error { return d.handle.StartDiscovery(ctx, o) },
 			func(ctx context.Context) error { return d.handle.StopDiscovery(ctx) })
-		d.listen = newLeaseSet("listen", func(ctx context.Context, _ DiscoveryOptions) error { return d.handle.StartListen(ctx, ListenOptions{}) },
+		d.listen = newLeaseSet("listen", func(ctx context.Context, _ api.DiscoveryOptions) error {
+			return d.handle.StartListen(ctx, api.ListenOptions{})
+		},
 			func(ctx context.Context) error { return d.handle.StopListen(ctx) })
 		d.obj = &object{path: devicePath(e.Info.ID), kind: kindDevice, iface: ifaceDevice, dev: d, props: deviceProps(e.Info)}
 		if old := s.objects[d.obj.path]; old != nil {
@@ -561,15 +564,15 @@ func (s *Service) apply(ev Event) {
 		s.devices[d.id] = d
 		s.addObject(d.obj, &es)
 		added = append(added, d.obj.path)
-	case DeviceChanged:
+	case api.DeviceChanged:
 		if d := s.devices[e.Info.ID]; d != nil {
 			s.updateDevice(d, e.Info)
 		}
-	case DeviceRemoved:
+	case api.DeviceRemoved:
 		if d := s.devices[e.ID]; d != nil {
 			s.removeDevice(d, &es)
 		}
-	case PeerUpdated:
+	case api.PeerUpdated:
 		d := s.devices[e.Device]
 		if d == nil {
 			break
@@ -586,7 +589,7 @@ func (s *Service) apply(ev Event) {
 		s.addObject(p.obj, &es)
 		added = append(added, p.obj.path)
 		s.refreshGroups(d)
-	case PeerRemoved:
+	case api.PeerRemoved:
 		d := s.devices[e.Device]
 		if d == nil || d.peers[e.Address] == nil {
 			break
@@ -594,12 +597,12 @@ func (s *Service) apply(ev Event) {
 		s.removeObject(d.peers[e.Address].obj, &es)
 		delete(d.peers, e.Address)
 		s.refreshGroups(d)
-	case GroupUpdated:
+	case api.GroupUpdated:
 		d := s.devices[e.Device]
 		if d == nil {
 			break
 		}
-		var before []MAC
+		var before []api.MAC
 		g := d.groups[e.Info.ID]
 		if g != nil {
 			before = groupPeers(g.info)
@@ -614,7 +617,7 @@ func (s *Service) apply(ev Event) {
 			added = append(added, g.obj.path)
 		}
 		s.refreshPeers(d, append(before, groupPeers(e.Info)...))
-	case GroupRemoved:
+	case api.GroupRemoved:
 		d := s.devices[e.Device]
 		if d == nil || d.groups[e.ID] == nil {
 			break
@@ -657,24 +660,24 @@ func (s *Service) removeDevice(d *device, es *[]emission) {
 	}()
 }
 
-func (s *Service) updateDevice(d *device, info DeviceInfo) {
+func (s *Service) updateDevice(d *device, info api.DeviceInfo) {
 	d.info = info
 	s.setProps(d.obj, deviceProps(info))
 }
 
-func (d *device) knows(m MAC) bool { return d.peers[m] != nil }
+func (d *device) knows(m api.MAC) bool { return d.peers[m] != nil }
 
 // groupPeers are the peers a group involves.
-func groupPeers(g GroupInfo) []MAC {
+func groupPeers(g api.GroupInfo) []api.MAC {
 	out := slices.Clone(g.Members)
-	if g.Role == RoleClient {
+	if g.Role == api.RoleClient {
 		out = append(out, g.GroupOwner)
 	}
 	return out
 }
 
 // peerGroups are the group objects a peer shares with the device, sorted.
-func (s *Service) peerGroups(d *device, m MAC) []dbus.ObjectPath {
+func (s *Service) peerGroups(d *device, m api.MAC) []dbus.ObjectPath {
 	var out []dbus.ObjectPath
 	for _, g := range d.groups {
 		if slices.Contains(groupPeers(g.info), m) {
@@ -685,7 +688,7 @@ func (s *Service) peerGroups(d *device, m MAC) []dbus.ObjectPath {
 	return out
 }
 
-func (s *Service) refreshPeers(d *device, macs []MAC) {
+func (s *Service) refreshPeers(d *device, macs []api.MAC) {
 	for _, m := range macs {
 		if p := d.peers[m]; p != nil {
 			s.setProps(p.obj, peerProps(p.info, s.peerGroups(d, m)))
@@ -714,7 +717,7 @@ func (s *Service) clientGone(name string) {
 	}
 	type owned struct {
 		d  *device
-		id GroupID
+		id api.GroupID
 	}
 	var groups []owned
 	for k, owner := range s.owners {
@@ -726,10 +729,10 @@ func (s *Service) clientGone(name string) {
 	}
 	s.mu.RUnlock()
 	for _, d := range devs {
-		if err := d.discovery.release(ctx, name); err != nil && !errors.Is(err, ErrNotFound) {
+		if err := d.discovery.release(ctx, name); err != nil && !errors.Is(err, api.ErrNotFound) {
 			s.logf("dbusapi: ending the discovery lease of %s: %v", name, err)
 		}
-		if err := d.listen.release(ctx, name); err != nil && !errors.Is(err, ErrNotFound) {
+		if err := d.listen.release(ctx, name); err != nil && !errors.Is(err, api.ErrNotFound) {
 			s.logf("dbusapi: ending the listen lease of %s: %v", name, err)
 		}
 	}

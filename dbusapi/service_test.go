@@ -11,6 +11,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 	"github.com/google/go-cmp/cmp"
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 func peerA() dbus.ObjectPath { return peerPath("phy0", macA) }
@@ -78,7 +79,7 @@ func TestDiscoveryShowsPeersThroughTheObjectManagerWithTheirProperties(t *testin
 	})
 
 	objs := managedObjects(t, c)
-	for _, m := range []MAC{macA, macB, macC} {
+	for _, m := range []api.MAC{macA, macB, macC} {
 		if _, ok := objs[peerPath("phy0", m)][ifacePeer]; !ok {
 			t.Errorf("GetManagedObjects lacks peer %s: %v", m, objs)
 		}
@@ -159,7 +160,7 @@ func TestStopDiscoveryWithoutALeaseIsNotFound(t *testing.T) {
 func TestStartDiscoveryReportsTheBackendsReasonAndKeepsNoLease(t *testing.T) {
 	f := newFixture(t)
 	c := f.client()
-	f.dev.failOnce("StartDiscovery", fmt.Errorf("%w: the radio is rfkill-blocked", ErrNotReady))
+	f.dev.failOnce("StartDiscovery", fmt.Errorf("%w: the radio is rfkill-blocked", api.ErrNotReady))
 	err := callErr(t, c, phy0, ifaceDevice+".StartDiscovery", map[string]dbus.Variant{})
 	if errName(err) != ErrorPrefix+"NotReady" || !strings.Contains(err.Error(), "rfkill") {
 		t.Errorf("got %v, want NotReady naming rfkill", err)
@@ -177,7 +178,7 @@ func TestPropertyChangesWithinTheWindowAreBatchedIntoOneSignal(t *testing.T) {
 	for i := range 10 {
 		info.Name = fmt.Sprintf("name%d", i)
 		info.GOIntent = uint8(i)
-		f.backend.send(DeviceChanged{Info: info})
+		f.backend.send(api.DeviceChanged{Info: info})
 	}
 	s := nextSignal(t, ch, time.Second, "PropertiesChanged", func(*dbus.Signal) bool { return true })
 	changed := s.Body[1].(map[string]dbus.Variant)
@@ -206,7 +207,7 @@ func TestNoisyPropertiesAreSignalledAtMostOncePerInterval(t *testing.T) {
 	var n int
 	for i := range 40 {
 		p.Signal = int16(-30 - i)
-		f.backend.send(PeerUpdated{Device: "phy0", Info: p})
+		f.backend.send(api.PeerUpdated{Device: "phy0", Info: p})
 		time.Sleep(10 * time.Millisecond)
 	}
 	deadline := time.After(700 * time.Millisecond)
@@ -231,8 +232,8 @@ loop:
 func TestAirSuppliedStringsAreSanitisedBeforeTheyBecomeProperties(t *testing.T) {
 	f := newFixture(t)
 	c := f.client()
-	evil := PeerInfo{Address: macA, Name: "bad\xff\x00name\u202e\x1b[2J", Manufacturer: strings.Repeat("\xc3", 300), Model: "ok"}
-	f.backend.send(PeerUpdated{Device: "phy0", Info: evil})
+	evil := api.PeerInfo{Address: macA, Name: "bad\xff\x00name\u202e\x1b[2J", Manufacturer: strings.Repeat("\xc3", 300), Model: "ok"}
+	f.backend.send(api.PeerUpdated{Device: "phy0", Info: evil})
 	eventually(t, time.Second, "peer A", func() bool { _, ok := managedObjects(t, c)[peerA()]; return ok })
 	for _, k := range []string{"Name", "Manufacturer", "Model"} {
 		s := getProp(t, c, peerA(), ifacePeer, k).Value().(string)
@@ -259,7 +260,7 @@ func TestPeerRemovedEmitsInterfacesRemoved(t *testing.T) {
 	om := objectManagerSignals(t, c)
 	mustCall(t, c, phy0, ifaceDevice+".StartDiscovery", map[string]dbus.Variant{})
 	nextSignal(t, om, time.Second, "peer A added", func(s *dbus.Signal) bool { return s.Body[0] == peerA() })
-	f.backend.send(PeerRemoved{Device: "phy0", Address: macA})
+	f.backend.send(api.PeerRemoved{Device: "phy0", Address: macA})
 	s := nextSignal(t, om, time.Second, "peer A removed", func(s *dbus.Signal) bool {
 		return s.Name == ifaceObjectManager+".InterfacesRemoved" && s.Body[0] == peerA()
 	})
@@ -363,7 +364,7 @@ func TestConnectFailureIsANamedErrorAndTheReasonStaysInLastError(t *testing.T) {
 		v := getProp(t, c, pc, ifacePeer, "LastError").Value().([]any)
 		return v[0] == ErrorPrefix+"IncorrectPin"
 	})
-	f.dev.failOnce("Connect", fmt.Errorf("%w: status 7 from the peer", ErrNoCommonChannel))
+	f.dev.failOnce("Connect", fmt.Errorf("%w: status 7 from the peer", api.ErrNoCommonChannel))
 	err = callStore(t, c, pc, ifacePeer+".Connect", []any{&g}, map[string]dbus.Variant{"method": dbus.MakeVariant("pbc")})
 	if errName(err) != ErrorPrefix+"NoCommonChannel" {
 		t.Errorf("got %v, want NoCommonChannel", err)
@@ -425,7 +426,7 @@ func TestDeviceRemovedTakesItsPeersAndGroupsWithIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	om := objectManagerSignals(t, c)
-	f.backend.send(DeviceRemoved{ID: "phy0"})
+	f.backend.send(api.DeviceRemoved{ID: "phy0"})
 	nextSignal(t, om, time.Second, "phy0 removed", func(s *dbus.Signal) bool {
 		return s.Name == ifaceObjectManager+".InterfacesRemoved" && s.Body[0] == phy0
 	})
@@ -470,7 +471,7 @@ func TestADenyingAuthorizerGivesPermissionDeniedAndNothingReachesTheBackend(t *t
 type denyAll struct{}
 
 func (denyAll) Authorize(_ context.Context, sender, action string, _ bool) error {
-	return fmt.Errorf("%w: %s may not %s", ErrPermissionDenied, sender, action)
+	return fmt.Errorf("%w: %s may not %s", api.ErrPermissionDenied, sender, action)
 }
 
 // fakePolkit is polkit's Authority on the private bus: it authorizes only
@@ -551,10 +552,10 @@ func TestRunEndsWhenTheBackendStops(t *testing.T) {
 }
 
 func TestErrorsFromBelowMapThroughTheTable(t *testing.T) {
-	for _, e := range Errors() {
+	for _, e := range api.Errors() {
 		got := toDBusError(fmt.Errorf("connect: %w", fmt.Errorf("inner: %w", e.Err)))
-		if got.Name != e.FullName() {
-			t.Errorf("%v maps to %s, want %s", e.Err, got.Name, e.FullName())
+		if got.Name != errorName(e) {
+			t.Errorf("%v maps to %s, want %s", e.Err, got.Name, errorName(e))
 		}
 		back := fromDBusError(got)
 		if !errors.Is(back, e.Err) {

@@ -11,31 +11,32 @@ import (
 
 	"github.com/godbus/dbus/v5"
 	"github.com/google/go-cmp/cmp"
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 // Pure parts of the layer, without a bus.
 
 func TestMergeDiscoveryTakesTheWidestScanAndFiltersOnlyWhenEveryLeaseDoes(t *testing.T) {
-	display := DeviceType{7, [4]byte{0, 0x50, 0xf2, 4}, 1}
-	phone := DeviceType{10, [4]byte{0, 0x50, 0xf2, 4}, 5}
-	lease := func(typ DiscoveryType, types ...DeviceType) leaseRequest {
-		return leaseRequest{discovery: DiscoveryOptions{Type: typ, DeviceTypes: types}}
+	display := api.DeviceType{Category: 7, OUI: [4]byte{0, 0x50, 0xf2, 4}, SubCategory: 1}
+	phone := api.DeviceType{Category: 10, OUI: [4]byte{0, 0x50, 0xf2, 4}, SubCategory: 5}
+	lease := func(typ api.DiscoveryType, types ...api.DeviceType) leaseRequest {
+		return leaseRequest{discovery: api.DiscoveryOptions{Type: typ, DeviceTypes: types}}
 	}
-	many := make([]DeviceType, 17)
+	many := make([]api.DeviceType, 17)
 	for i := range many {
-		many[i] = DeviceType{Category: uint16(i + 1)}
+		many[i] = api.DeviceType{Category: uint16(i + 1)}
 	}
 	for _, tc := range []struct {
 		name string
 		in   []leaseRequest
-		want DiscoveryOptions
+		want api.DiscoveryOptions
 	}{
-		{"SocialOnly", []leaseRequest{lease(DiscoverSocial)}, DiscoveryOptions{Type: DiscoverSocial}},
-		{"FullWins", []leaseRequest{lease(DiscoverSocial), lease(DiscoverFull)}, DiscoveryOptions{Type: DiscoverFull}},
-		{"ProgressiveOverSocial", []leaseRequest{lease(DiscoverSocial), lease(DiscoverProgressive)}, DiscoveryOptions{Type: DiscoverProgressive}},
-		{"UnionOfFilters", []leaseRequest{lease(DiscoverSocial, display), lease(DiscoverSocial, phone, display)}, DiscoveryOptions{Type: DiscoverSocial, DeviceTypes: []DeviceType{display, phone}}},
-		{"OneUnfilteredLeaseDropsTheFilter", []leaseRequest{lease(DiscoverSocial, display), lease(DiscoverSocial)}, DiscoveryOptions{Type: DiscoverSocial}},
-		{"MoreThan16TypesDropsTheFilter", []leaseRequest{lease(DiscoverSocial, many[:9]...), lease(DiscoverSocial, many[9:]...)}, DiscoveryOptions{Type: DiscoverSocial}},
+		{"SocialOnly", []leaseRequest{lease(api.DiscoverSocial)}, api.DiscoveryOptions{Type: api.DiscoverSocial}},
+		{"FullWins", []leaseRequest{lease(api.DiscoverSocial), lease(api.DiscoverFull)}, api.DiscoveryOptions{Type: api.DiscoverFull}},
+		{"ProgressiveOverSocial", []leaseRequest{lease(api.DiscoverSocial), lease(api.DiscoverProgressive)}, api.DiscoveryOptions{Type: api.DiscoverProgressive}},
+		{"UnionOfFilters", []leaseRequest{lease(api.DiscoverSocial, display), lease(api.DiscoverSocial, phone, display)}, api.DiscoveryOptions{Type: api.DiscoverSocial, DeviceTypes: []api.DeviceType{display, phone}}},
+		{"OneUnfilteredLeaseDropsTheFilter", []leaseRequest{lease(api.DiscoverSocial, display), lease(api.DiscoverSocial)}, api.DiscoveryOptions{Type: api.DiscoverSocial}},
+		{"MoreThan16TypesDropsTheFilter", []leaseRequest{lease(api.DiscoverSocial, many[:9]...), lease(api.DiscoverSocial, many[9:]...)}, api.DiscoveryOptions{Type: api.DiscoverSocial}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if d := cmp.Diff(tc.want, mergeDiscovery(tc.in)); d != "" {
@@ -50,7 +51,7 @@ func TestLeaseSetKeepsNoLeaseWhenTheBackendRefuses(t *testing.T) {
 	fail := errors.New("radio busy")
 	var refuse bool
 	ls := newLeaseSet("discovery",
-		func(_ context.Context, o DiscoveryOptions) error {
+		func(_ context.Context, o api.DiscoveryOptions) error {
 			if refuse {
 				return fail
 			}
@@ -59,7 +60,7 @@ func TestLeaseSetKeepsNoLeaseWhenTheBackendRefuses(t *testing.T) {
 		},
 		func(context.Context) error { calls = append(calls, "stop"); return nil })
 	ctx := context.Background()
-	if err := ls.acquire(ctx, ":1.1", leaseRequest{discovery: DiscoveryOptions{Type: DiscoverSocial}}, nil); err != nil {
+	if err := ls.acquire(ctx, ":1.1", leaseRequest{discovery: api.DiscoveryOptions{Type: api.DiscoverSocial}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	refuse = true
@@ -70,7 +71,7 @@ func TestLeaseSetKeepsNoLeaseWhenTheBackendRefuses(t *testing.T) {
 	if d := cmp.Diff([]string{":1.1"}, ls.holders()); d != "" {
 		t.Errorf("holders (-want +got):\n%s", d)
 	}
-	if err := ls.release(ctx, ":1.2"); !errors.Is(err, ErrNotFound) {
+	if err := ls.release(ctx, ":1.2"); !errors.Is(err, api.ErrNotFound) {
 		t.Errorf("release of a refused lease: %v", err)
 	}
 	if err := ls.release(ctx, ":1.1"); err != nil {
@@ -83,7 +84,7 @@ func TestLeaseSetKeepsNoLeaseWhenTheBackendRefuses(t *testing.T) {
 
 func TestLeaseTimeoutReleasesOnlyTheLeaseItBelongsTo(t *testing.T) {
 	expired := make(chan struct{}, 2)
-	ls := newLeaseSet("listen", func(context.Context, DiscoveryOptions) error { return nil }, func(context.Context) error { return nil })
+	ls := newLeaseSet("listen", func(context.Context, api.DiscoveryOptions) error { return nil }, func(context.Context) error { return nil })
 	ctx := context.Background()
 	_ = ls.acquire(ctx, ":1.1", leaseRequest{timeout: 30 * time.Millisecond}, func() { expired <- struct{}{} })
 	// Renewed without a timeout: the old timer must not fire.
@@ -153,15 +154,15 @@ func TestConnectOptionsTranslateToTheBackendsTerms(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		in   map[string]dbus.Variant
-		want ConnectOptions
+		want api.ConnectOptions
 		bind bool
 	}{
-		{"Defaults", vs(), ConnectOptions{Method: MethodPBC}, true},
-		{"PinKeypadWithPin", vs("method", "pin-keypad", "pin", "12345670"), ConnectOptions{Method: MethodPINKeypad, PIN: "12345670"}, true},
-		{"Auto", vs("method", "auto"), ConnectOptions{Method: MethodAuto}, true},
+		{"Defaults", vs(), api.ConnectOptions{Method: api.MethodPBC}, true},
+		{"PinKeypadWithPin", vs("method", "pin-keypad", "pin", "12345670"), api.ConnectOptions{Method: api.MethodPINKeypad, PIN: "12345670"}, true},
+		{"Auto", vs("method", "auto"), api.ConnectOptions{Method: api.MethodAuto}, true},
 		{"GOIntentZero", vs("go_intent", uint32(0), "frequency", uint32(2437), "persistent", true),
-			ConnectOptions{Method: MethodPBC, HasGOIntent: true, Frequency: 2437, Persistent: true}, true},
-		{"JoinUnbound", vs("join", true, "bind", "none"), ConnectOptions{Method: MethodPBC, Join: true}, false},
+			api.ConnectOptions{Method: api.MethodPBC, HasGOIntent: true, Frequency: 2437, Persistent: true}, true},
+		{"JoinUnbound", vs("join", true, "bind", "none"), api.ConnectOptions{Method: api.MethodPBC, Join: true}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			spec := peerSpec()
@@ -185,7 +186,7 @@ func TestObjectPathsOfDevicesPeersAndGroups(t *testing.T) {
 		{devicePath("phy0"), "/org/freedesktop/WiFiP2P/phy0"},
 		{devicePath("wlan-0.x"), "/org/freedesktop/WiFiP2P/wlan_0_x"},
 		{devicePath(""), "/org/freedesktop/WiFiP2P/_"},
-		{peerPath("phy0", MAC{0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff}), "/org/freedesktop/WiFiP2P/phy0/peers/aa_bb_cc_dd_ee_ff"},
+		{peerPath("phy0", api.MAC{0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff}), "/org/freedesktop/WiFiP2P/phy0/peers/aa_bb_cc_dd_ee_ff"},
 		{groupPath("phy1", 12), "/org/freedesktop/WiFiP2P/phy1/groups/12"},
 	} {
 		if tc.got != tc.want || !tc.got.IsValid() {
@@ -197,11 +198,11 @@ func TestObjectPathsOfDevicesPeersAndGroups(t *testing.T) {
 func TestDeviceCategoryNamesTheWSCCategory(t *testing.T) {
 	wfa := [4]byte{0x00, 0x50, 0xf2, 0x04}
 	for _, tc := range []struct {
-		t    DeviceType
+		t    api.DeviceType
 		want string
 	}{
-		{DeviceType{7, wfa, 1}, "display"}, {DeviceType{10, wfa, 5}, "telephone"}, {DeviceType{255, wfa, 0}, "other"},
-		{DeviceType{13, wfa, 0}, "unknown"}, {DeviceType{7, [4]byte{1, 2, 3, 4}, 1}, "unknown"}, {DeviceType{}, "unknown"},
+		{api.DeviceType{Category: 7, OUI: wfa, SubCategory: 1}, "display"}, {api.DeviceType{Category: 10, OUI: wfa, SubCategory: 5}, "telephone"}, {api.DeviceType{Category: 255, OUI: wfa, SubCategory: 0}, "other"},
+		{api.DeviceType{Category: 13, OUI: wfa, SubCategory: 0}, "unknown"}, {api.DeviceType{Category: 7, OUI: [4]byte{1, 2, 3, 4}, SubCategory: 1}, "unknown"}, {api.DeviceType{}, "unknown"},
 	} {
 		if got := deviceCategory(tc.t); got != tc.want {
 			t.Errorf("deviceCategory(%v) = %q, want %q", tc.t, got, tc.want)
@@ -222,13 +223,13 @@ func TestCallsAreBoundedPerClientAndInAll(t *testing.T) {
 	if err1 != nil || err2 != nil {
 		t.Fatal(err1, err2)
 	}
-	if _, err := tb.enter(":1.1"); !errors.Is(err, ErrBusy) {
+	if _, err := tb.enter(":1.1"); !errors.Is(err, api.ErrBusy) {
 		t.Errorf("third call of :1.1: %v, want Busy", err)
 	}
 	if _, err := tb.enter(":1.2"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tb.enter(":1.3"); !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "at most 3") {
+	if _, err := tb.enter(":1.3"); !errors.Is(err, api.ErrBusy) || !strings.Contains(err.Error(), "at most 3") {
 		t.Errorf("fourth call in all: %v, want Busy", err)
 	}
 	tb.leave(a1)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/godbus/dbus/v5"
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 // Regression tests for docs/bad-input.md section 4c (D-Bus inputs).
@@ -267,7 +268,7 @@ func TestBadPathsNamesAndStringArgumentsGetNamedErrors(t *testing.T) {
 	}{
 		{"UnknownObject", "/foo", ifaceDevice + ".StopDiscovery", nil, errDBusUnknownObject},
 		{"WpaSupplicantStylePath", RootPath + "/Interfaces/1234/Networks/1234", ifaceDevice + ".StopDiscovery", nil, errDBusUnknownObject},
-		{"UnknownPeer", peerPath("phy0", MAC{9, 9, 9, 9, 9, 9}), ifacePeer + ".Disconnect", nil, errDBusUnknownObject},
+		{"UnknownPeer", peerPath("phy0", api.MAC{9, 9, 9, 9, 9, 9}), ifacePeer + ".Disconnect", nil, errDBusUnknownObject},
 		{"InterfaceOfAnotherObject", phy0, ifacePeer + ".Disconnect", nil, errDBusUnknownInterface},
 		{"UnknownInterface", phy0, "org.freedesktop.WiFiP2P.Device2.StopDiscovery", nil, errDBusUnknownInterface},
 		{"UnknownMethod", phy0, ifaceDevice + ".Flush", nil, errDBusUnknownMethod},

@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"strings"
+
+	"github.com/p2pmanager/p2pmanager/api"
 )
 
 const introspectDoctype = `<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introspection 1.0//EN"
@@ -22,10 +24,10 @@ func DocumentedXML() ([]byte, error) {
 	b.WriteString(introspectDoctype)
 	var head []string
 	head = append(head, "org.freedesktop.WiFiP2P: the Wi-Fi P2P (Wi-Fi Direct) service.", "")
-	head = append(head, wrap("Generated from dbusapi/spec.go and dbusapi/errors.go by `go generate ./dbusapi`; do not edit. The bus name is org.freedesktop.WiFiP2P on the system bus; interfaces are versioned (Manager1, Device1, Peer1, Group1, Agent1) and names are CamelCase, arguments and option keys lower_case.", "", docWidth-4)...)
+	head = append(head, wrap("Generated from dbusapi/spec.go and api/errors.go by `go generate ./dbusapi`; do not edit. The bus name is org.freedesktop.WiFiP2P on the system bus; interfaces are versioned (Manager1, Device1, Peer1, Group1, Agent1) and names are CamelCase, arguments and option keys lower_case.", "", docWidth-4)...)
 	head = append(head, "", "Errors (org.freedesktop.WiFiP2P.Error.*):", "")
-	for _, e := range errorTable() {
-		head = append(head, e.FullName()+":")
+	for _, e := range api.Errors() {
+		head = append(head, errorName(e)+":")
 		head = append(head, wrap(e.Doc, "  ", docWidth-4)...)
 	}
 	head = append(head, "", "Standard errors also replied:", "")

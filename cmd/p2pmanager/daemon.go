@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/p2pmanager/p2pmanager/api"
 	"github.com/p2pmanager/p2pmanager/coordinator"
 	"github.com/p2pmanager/p2pmanager/dbusapi"
 	"github.com/p2pmanager/p2pmanager/ipconf"
@@ -182,9 +183,9 @@ func serve(ctx context.Context, cfg daemonConfig, log *zap.Logger, stdout io.Wri
 	}
 	switch cfg.Discover {
 	case "social":
-		ccfg.Discover = &dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverSocial}
+		ccfg.Discover = &api.DiscoveryOptions{Type: api.DiscoverSocial}
 	case "full":
-		ccfg.Discover = &dbusapi.DiscoveryOptions{Type: dbusapi.DiscoverFull}
+		ccfg.Discover = &api.DiscoveryOptions{Type: api.DiscoverFull}
 	}
 	coord, err := coordinator.New(ctx, rb, ccfg, log.Named("coordinator"))
 	if err != nil {

@@ -1,4 +1,4 @@
-package dbusapi
+package api
 
 import (
 	"context"
@@ -7,10 +7,6 @@ import (
 	"time"
 )
 
-// This file is the contract between the D-Bus layer and the layer below it
-// (the coordinator, through an adapter). It is written in the service's own
-// terms, not D-Bus ones: no godbus type appears here.
-//
 // Threading: the D-Bus layer calls Backend and Device methods from many
 // goroutines at once (one per D-Bus call); an implementation posts each call
 // to its own event loop and waits for the answer, honouring ctx. The layer
@@ -210,23 +206,6 @@ type DeviceType struct {
 	Category    uint16
 	OUI         [4]byte
 	SubCategory uint16
-}
-
-// bytes is the 8-octet wire form (big-endian Category, OUI, Sub Category).
-func (t DeviceType) bytes() []byte {
-	return []byte{byte(t.Category >> 8), byte(t.Category), t.OUI[0], t.OUI[1], t.OUI[2], t.OUI[3],
-		byte(t.SubCategory >> 8), byte(t.SubCategory)}
-}
-
-func deviceTypeFromBytes(b []byte) (DeviceType, bool) {
-	if len(b) != 8 {
-		return DeviceType{}, false
-	}
-	return DeviceType{
-		Category:    uint16(b[0])<<8 | uint16(b[1]),
-		OUI:         [4]byte{b[2], b[3], b[4], b[5]},
-		SubCategory: uint16(b[6])<<8 | uint16(b[7]),
-	}, true
 }
 
 // DeviceInfo is the state of a device (Device1's properties).
