@@ -650,7 +650,7 @@ func (d *device) accepted(peer p2p.MAC, kind api.RequestKind, method p2p.WPSMeth
 			log.Info("the group the peer asked to join is gone")
 			return
 		}
-		if err := gs.AllowJoin(ctx, groupWPS(p2p.RoleGO, method, pin), group.MAC(peer), 0); err != nil {
+		if err := gs.AllowJoin(ctx, groupWPS(p2pmsg.RoleGO, method, pin), group.MAC(peer), 0); err != nil {
 			log.Warn("opening the Registrar for the joining peer", zap.Error(err))
 			return
 		}
@@ -1018,7 +1018,7 @@ func (d *device) join(ctx context.Context, peer api.MAC, o api.ConnectOptions) (
 	}
 	d.c.log.Info("joining the group of a peer", zap.Stringer("peer", gp.Address), zap.String("ssid", gp.GroupSSID),
 		zap.Stringer("bssid", gp.GroupBSSID), zap.Int("freq", freq), zap.Stringer("method", method))
-	wps := groupWPS(p2p.RoleClient, method, pin)
+	wps := groupWPS(p2pmsg.RoleClient, method, pin)
 	g, err := d.launchGroup(ctx, func() (*runningGroup, error) {
 		cs, err := group.StartClient(ctx, d.phy, group.ClientConfig{
 			Device:             gdev,

@@ -16,6 +16,7 @@ import (
 	"github.com/p2pmanager/p2pmanager/api"
 	"github.com/p2pmanager/p2pmanager/supplicant/group"
 	"github.com/p2pmanager/p2pmanager/supplicant/p2p"
+	"github.com/p2pmanager/p2pmanager/supplicant/p2pmsg"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio/simradio"
 	"github.com/p2pmanager/p2pmanager/supplicant/wsc"
 )
@@ -49,7 +50,8 @@ type world struct {
 	addr api.MAC
 	peer *p2p.Device
 	them *simradio.Phy
-	// negotiated receives the peer's successful negotiations.
+	// negotiated receives the peer's successful negotiations: those it
+	// answered (notified) and those it ran (peerConnect).
 	negotiated chan p2p.NegotiationResult
 
 	mu     sync.Mutex
@@ -126,6 +128,19 @@ func newWorldWith(t *testing.T, cfg Config) *world {
 
 // waitEvent returns the first event that matches, waiting up to d of
 // virtual time.
+// peerConnect runs the simulated peer's GO Negotiation with us; a success
+// goes where peerGroup takes it from, as the peer's own negotiations do.
+func (w *world) peerConnect(ctx context.Context, p p2p.ConnectParams) (p2p.NegotiationResult, error) {
+	res, err := w.peer.Connect(ctx, p2p.MAC(w.addr), p)
+	if err == nil {
+		select {
+		case w.negotiated <- res:
+		default:
+		}
+	}
+	return res, err
+}
+
 func (w *world) waitEvent(d time.Duration, match func(api.Event) bool) api.Event {
 	w.t.Helper()
 	timeout := time.After(d)
@@ -256,7 +271,7 @@ func TestIncomingNegotiationAsksTheAgentAndFormsTheGroupOnceAccepted(t *testing.
 		defer cancel()
 		negDone := make(chan error, 1)
 		go func() {
-			_, err := w.peer.Connect(connectCtx, p2p.MAC(w.addr), p2p.ConnectParams{Method: p2p.MethodPBC})
+			_, err := w.peerConnect(connectCtx, p2p.ConnectParams{Method: p2p.MethodPBC})
 			negDone <- err
 		}()
 		ev := w.waitEvent(10*time.Second, func(ev api.Event) bool {
@@ -321,7 +336,7 @@ func TestAPeerAuthorizedByProvisionDiscoveryFormsTheGroupWhenItConnects(t *testi
 		time.Sleep(time.Second)
 		cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		defer cancel()
-		if _, err := w.peer.Connect(cctx, p2p.MAC(w.addr), p2p.ConnectParams{Method: p2p.MethodPBC}); err != nil {
+		if _, err := w.peerConnect(cctx, p2p.ConnectParams{Method: p2p.MethodPBC}); err != nil {
 			t.Fatalf("the peer's GO Negotiation: %v", err)
 		}
 		ev = w.waitEvent(time.Minute, func(ev api.Event) bool {
@@ -368,7 +383,7 @@ func (w *world) peerGroupWith(method p2p.WPSMethod, pin <-chan string) {
 			notes <-chan group.Notification
 			stop  func(context.Context) error
 		)
-		if r.Role == p2p.RoleGO {
+		if r.Role == p2pmsg.RoleGO {
 			g, err := group.StartGO(ctx, w.them, group.GOConfig{Device: dev, Freq: r.Freq, SSID: []byte(r.SSID), InterfaceAddress: ifAddr,
 				Formation: &group.Formation{Peer: r.Peer, PeerInterface: r.PeerInterfaceAddress, WPS: wps}})
 			if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/p2pmanager/p2pmanager/api"
 	"github.com/p2pmanager/p2pmanager/supplicant/group"
 	"github.com/p2pmanager/p2pmanager/supplicant/p2p"
+	"github.com/p2pmanager/p2pmanager/supplicant/p2pmsg"
 	"github.com/p2pmanager/p2pmanager/supplicant/wsc"
 )
 
@@ -123,7 +124,7 @@ func (d *device) startNegotiated(ctx context.Context, res p2p.NegotiationResult,
 	wps := &w
 	g := newRunningGroup(api.MAC(res.Peer))
 	g.persistent = res.Persistent
-	if res.Role == p2p.RoleGO {
+	if res.Role == p2pmsg.RoleGO {
 		gs, err := group.StartGO(ctx, d.phy, group.GOConfig{
 			Device:           dev,
 			Freq:             res.Freq,
@@ -316,7 +317,7 @@ func (d *device) groupNotification(g *runningGroup, n group.Notification) {
 		if x.IP.IsValid() {
 			g.info.LocalAddresses = []netip.Prefix{x.IP}
 		}
-		if x.Role == group.RoleGO {
+		if x.Role == p2pmsg.RoleGO {
 			g.info.Role = api.RoleGO
 			if x.IP.IsValid() {
 				g.info.GroupOwnerAddress = x.IP.Addr()
@@ -337,7 +338,7 @@ func (d *device) groupNotification(g *runningGroup, n group.Notification) {
 			d.remember(g, x)
 		}
 		d.groupUpdated(g)
-		if x.Role == group.RoleClient && !x.IP.IsValid() && d.c.dhcp != nil {
+		if x.Role == p2pmsg.RoleClient && !x.IP.IsValid() && d.c.dhcp != nil {
 			// The GO gave no address in the 4-way handshake: the group is
 			// up for the caller once DHCP gave one.
 			d.c.wg.Add(1)
@@ -443,11 +444,11 @@ func groupErr(err error, ce wsc.ConfigError) error {
 // pin: push button; as GO a PIN (any PIN ID); as client Device Password
 // ID Default when we display our PIN and Registrar-specified when we typed
 // the GO's (as wpa_supplicant does; WSC v2.0.5, Table 37).
-func groupWPS(role p2p.Role, method p2p.WPSMethod, pin string) group.WPS {
+func groupWPS(role p2pmsg.Role, method p2p.WPSMethod, pin string) group.WPS {
 	switch {
 	case method == p2p.MethodPBC:
 		return group.WPS{PasswordID: wsc.PasswordPushButton}
-	case role == p2p.RoleGO, method == p2p.MethodDisplay:
+	case role == p2pmsg.RoleGO, method == p2p.MethodDisplay:
 		return group.WPS{PasswordID: wsc.PasswordDefault, PIN: pin}
 	}
 	return group.WPS{PasswordID: wsc.PasswordRegistrarSpecified, PIN: pin}

@@ -155,7 +155,7 @@ func TestIncomingNegotiationWithAPINAsksTheAgentForThePINTheInitiatorShows(t *te
 		go func() {
 			cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			defer cancel()
-			_, err := w.peer.Connect(cctx, p2p.MAC(w.addr), p2p.ConnectParams{Method: p2p.MethodDisplay})
+			_, err := w.peerConnect(cctx, p2p.ConnectParams{Method: p2p.MethodDisplay})
 			negDone <- err
 		}()
 		req := w.awaitAgent(api.AgentAuthorize)

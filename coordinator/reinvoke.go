@@ -12,6 +12,7 @@ import (
 	"github.com/p2pmanager/p2pmanager/api"
 	"github.com/p2pmanager/p2pmanager/supplicant/group"
 	"github.com/p2pmanager/p2pmanager/supplicant/p2p"
+	"github.com/p2pmanager/p2pmanager/supplicant/p2pmsg"
 )
 
 // Persistent groups (Wi-Fi P2P v1.7, 3.2.1, 3.2.4): a group formed with
@@ -80,9 +81,9 @@ func (d *device) invited(x p2p.InvitationReceived) {
 // knows the group answers status 8: the group is forgotten and errUnknown
 // tells Connect to negotiate a new one.
 func (d *device) reinvoke(ctx context.Context, pg persistentGroup, gdev group.Device) (api.GroupID, error) {
-	params := p2p.InviteParams{Persistent: true, Role: p2p.RoleClient, GODeviceAddress: p2p.MAC(pg.GO), SSID: pg.SSID}
+	params := p2p.InviteParams{Persistent: true, Role: p2pmsg.RoleClient, GODeviceAddress: p2p.MAC(pg.GO), SSID: pg.SSID}
 	if pg.WeAreGO {
-		params.Role, params.GroupBSSID, params.OperatingFreq = p2p.RoleGO, d.ifAddr, pg.Freq
+		params.Role, params.GroupBSSID, params.OperatingFreq = p2pmsg.RoleGO, d.ifAddr, pg.Freq
 	}
 	res, err := d.p2p.Invite(ctx, p2p.MAC(pg.Peer), params)
 	if errors.Is(err, p2p.ErrUnknownGroup) {
@@ -157,7 +158,7 @@ func (d *device) remember(g *runningGroup, x group.GroupStarted) {
 		Device:     d.id,
 		Peer:       g.peer,
 		GO:         api.MAC(x.GODeviceAddress),
-		WeAreGO:    x.Role == group.RoleGO,
+		WeAreGO:    x.Role == p2pmsg.RoleGO,
 		SSID:       string(x.SSID),
 		Passphrase: x.Passphrase,
 		PSK:        hex.EncodeToString(x.PSK),

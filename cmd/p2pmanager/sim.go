@@ -10,6 +10,7 @@ import (
 
 	"github.com/p2pmanager/p2pmanager/supplicant/group"
 	"github.com/p2pmanager/p2pmanager/supplicant/p2p"
+	"github.com/p2pmanager/p2pmanager/supplicant/p2pmsg"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio/simradio"
 	"github.com/p2pmanager/p2pmanager/supplicant/wsc"
@@ -113,9 +114,12 @@ func (w *simWorld) serve(ctx context.Context, dev *p2p.Device, phy radio.Phy, gd
 					_ = dev.Listen(cctx, p2p.ListenOptions{})
 					return
 				}
-				log.Info("GO negotiation succeeded", zap.Stringer("role", res.Role), zap.Int("freq", res.Freq))
+				log.Info("GO negotiation succeeded; starting the group", zap.Stringer("with", res.Peer), zap.Stringer("role", res.Role))
+				w.runGroup(ctx, dev, phy, gdev, res, log)
 			}()
 		case p2p.NegotiationSucceeded:
+			// A negotiation the peer authorized (Provision Discovery) and
+			// we started: no Connect of the simulated peer waits for it.
 			log.Info("GO negotiation succeeded; starting the group", zap.Stringer("with", x.Result.Peer), zap.Stringer("role", x.Result.Role))
 			w.wg.Add(1)
 			go func() {
@@ -154,7 +158,7 @@ func (w *simWorld) runGroup(ctx context.Context, dev *p2p.Device, phy radio.Phy,
 		stop  func(context.Context) error
 		err   error
 	)
-	if r.Role == p2p.RoleGO {
+	if r.Role == p2pmsg.RoleGO {
 		var g *group.GO
 		g, err = group.StartGO(ctx, phy, group.GOConfig{
 			Device: gdev, Freq: r.Freq, SSID: []byte(r.SSID), InterfaceAddress: dev.InterfaceAddress(),

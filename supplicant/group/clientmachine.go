@@ -718,7 +718,7 @@ func (m *ClientMachine) txDone(ev TxDone) []Action {
 
 func (m *ClientMachine) groupStarted() GroupStarted {
 	g := GroupStarted{
-		Role:            RoleClient,
+		Role:            p2pmsg.RoleClient,
 		SSID:            bytes.Clone(m.ssid),
 		BSSID:           m.bssid,
 		Freq:            m.freq,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/p2pmanager/p2pmanager/supplicant/clock"
+	"github.com/p2pmanager/p2pmanager/supplicant/p2pmsg"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio"
 )
 
@@ -213,7 +214,7 @@ func (r *runner) do(a Action) {
 			delete(r.timers, a.Timer)
 		}
 	case Notify:
-		if g, ok := a.Notification.(GroupStarted); ok && g.Role == RoleClient && g.IP.IsValid() {
+		if g, ok := a.Notification.(GroupStarted); ok && g.Role == p2pmsg.RoleClient && g.IP.IsValid() {
 			// The address the GO allocated in the 4-way handshake goes
 			// on our interface before the group is reported up.
 			g.AddressErr = r.addAddress(ctx, g.IP)

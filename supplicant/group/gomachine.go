@@ -339,7 +339,7 @@ func (m *GOMachine) checkpoint(name string) []Action {
 
 func (m *GOMachine) groupStarted() GroupStarted {
 	g := GroupStarted{
-		Role:            RoleGO,
+		Role:            p2pmsg.RoleGO,
 		SSID:            bytes.Clone(m.ssid),
 		BSSID:           m.addr,
 		Freq:            m.cfg.Freq,

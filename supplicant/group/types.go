@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/p2pmanager/p2pmanager/supplicant/ieee80211"
+	"github.com/p2pmanager/p2pmanager/supplicant/p2pmsg"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio"
 	"github.com/p2pmanager/p2pmanager/supplicant/wsc"
 )
@@ -223,26 +224,6 @@ func (Notify) isAction()          {}
 func (Reply) isAction()           {}
 func (Checkpoint) isAction()      {}
 
-// Role is our role in a group.
-type Role uint8
-
-// Roles.
-const (
-	RoleGO Role = iota + 1
-	RoleClient
-)
-
-// String names the role.
-func (r Role) String() string {
-	switch r {
-	case RoleGO:
-		return "GO"
-	case RoleClient:
-		return "client"
-	}
-	return fmt.Sprintf("role(%d)", uint8(r))
-}
-
 // Notification is a report of a group to the layer above.
 type Notification interface{ isNotification() }
 
@@ -250,7 +231,7 @@ type Notification interface{ isNotification() }
 // when forming a group with a given peer, once that peer has joined; a
 // client once its 4-way handshake is done.
 type GroupStarted struct {
-	Role      Role
+	Role      p2pmsg.Role
 	SSID      []byte
 	BSSID     MAC // the GO's P2P Interface Address
 	Freq      int

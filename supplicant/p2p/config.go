@@ -237,14 +237,8 @@ type Config struct {
 
 	Timing Timing
 
-	// ProvisionDecision decides whether to accept a Provision Discovery
-	// Request (the peer waits for the answer: there is no time to ask a
-	// user). It runs on the device's event loop: it must return quickly
-	// and must not call the Device's methods. Nil accepts a request whose
-	// method this device supports.
-	ProvisionDecision func(ProvisionRequest) bool
-	// Trace, when set, receives debug lines from the event loop (same
-	// rules as ProvisionDecision).
+	// Trace, when set, receives debug lines from the event loop: it must
+	// return quickly and must not call the Device's methods.
 	Trace func(format string, args ...any)
 	// NotificationBuffer bounds undelivered notifications (0: 1024).
 	NotificationBuffer int

@@ -133,7 +133,7 @@ type actReply struct {
 	err error
 }
 
-// actDecideProvision asks the edge to run Config.ProvisionDecision; it
+// actDecideProvision asks the edge to run Options.ProvisionPolicy; it
 // answers with evProvisionDecision.
 type actDecideProvision struct{ d pdDecision }
 

@@ -725,9 +725,9 @@ func TestNegotiationInitiatorDecidesTheRoleForEveryIntentPair(t *testing.T) {
 				t.Fatalf("%s: replies %+v", name, r)
 			}
 			res := r[0].val.(NegotiationResult)
-			wantRole := RoleClient
+			wantRole := p2pmsg.RoleClient
 			if !peerGO {
-				wantRole = RoleGO
+				wantRole = p2pmsg.RoleGO
 			}
 			if res.Role != wantRole || !res.Initiator || res.Peer != peerAddr || res.PeerInterfaceAddress != interfaceAddressFor(peerAddr) {
 				t.Errorf("%s: result %+v", name, res)
@@ -1088,4 +1088,76 @@ func TestProvisionDiscoveryRetransmissionIsAnsweredWithoutNewNotification(t *tes
 	if len(findSent(t, sent, p2pmsg.ProvisionDiscoveryResponse)) != 1 {
 		t.Error("retransmission not answered")
 	}
+}
+
+// TestANegotiationReportsItsOutcomeOnce: a GO Negotiation's outcome goes
+// to the Connect that waits for it, or else to the layers above as a
+// notification, never both; a Connect to a peer whose negotiation with us
+// is running (after Authorize) waits for that one instead of failing with
+// ErrBusy.
+func TestANegotiationReportsItsOutcomeOnce(t *testing.T) {
+	chans := ownFreqs(testPhyInfo())
+	st := p2pmsg.StatusSuccess
+	for _, tc := range []struct {
+		name string
+		// connect issues a Connect while we answer the peer's request.
+		connect    bool
+		wantReply  bool
+		wantNotice bool
+	}{
+		{name: "the peer's negotiation with no Connect is notified", connect: false, wantNotice: true},
+		{name: "a Connect during the peer's negotiation gets its outcome", connect: true, wantReply: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			h.knownPeer(peerAddr)
+			h.command(cmdAuthorize{peer: peerAddr, params: ConnectParams{Method: MethodPBC}})
+			h.take()
+			h.rx(negRequestFrom(t, peerAddr, 15, true, wsc.PasswordPushButton, chans), 2437)
+			s, pa := responseOf(t, h)
+			h.txStatus(s, true)
+			var id uint64
+			if tc.connect {
+				id = h.command(cmdConnect{peer: peerAddr, params: ConnectParams{Method: MethodPBC}})
+				if r := replies(h.take()); len(r) != 0 {
+					t.Fatalf("Connect during the peer's negotiation answered at once: %+v", r)
+				}
+			}
+			conf, err := peerIdentity(peerAddr, nil).goNegConfirmation(ourAddr, negFrameParams{token: pa.DialogToken, status: &st, opFreq: 2437, channels: chans,
+				groupID: &p2pmsg.GroupID{DeviceAddress: peerAddr, SSID: []byte("DIRECT-pq")}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.rx(conf, 2437)
+			acts := h.take()
+			r := replies(acts)
+			if got := len(r) == 1 && r[0].id == id && r[0].err == nil; got != tc.wantReply || !tc.wantReply && len(r) != 0 {
+				t.Errorf("replies %+v; want a reply to Connect: %v", r, tc.wantReply)
+			}
+			if _, got := hasNote[NegotiationSucceeded](notes(acts)); got != tc.wantNotice {
+				t.Errorf("NegotiationSucceeded notified: %v, want %v", got, tc.wantNotice)
+			}
+		})
+	}
+	t.Run("our own Connect's outcome is not notified", func(t *testing.T) {
+		h := newHarness(t, nil)
+		id, req, pa := initiate(t, h, ConnectParams{Method: MethodPBC, GOIntent: new(0)})
+		h.txStatus(req, true)
+		h.rx(peerResponse(t, pa, 0, 15, wsc.PasswordPushButton, true, chans), 2437)
+		conf := findSent(t, h.sent(), p2pmsg.GONegotiationConfirmation)
+		if len(conf) != 1 {
+			t.Fatalf("%d confirmations", len(conf))
+		}
+		h.txStatus(conf[0], true)
+		acts := h.take()
+		if r := replies(acts); len(r) != 1 || r[0].id != id || r[0].err != nil {
+			t.Errorf("replies %+v", r)
+		}
+		for _, n := range notes(acts) {
+			switch n.(type) {
+			case NegotiationSucceeded, NegotiationFailed:
+				t.Errorf("the Connect's outcome was also notified: %T", n)
+			}
+		}
+	})
 }

@@ -31,6 +31,12 @@ type Options struct {
 	Crypto io.Reader
 	// RadioTimeout bounds each radio call (0: 5 s).
 	RadioTimeout time.Duration
+	// ProvisionPolicy decides, on the device's event loop and at once,
+	// whether to accept a Provision Discovery Request (the peer waits for
+	// the answer: there is no time to ask a user); it must not call the
+	// Device's methods. Nil accepts a request whose method this device
+	// supports.
+	ProvisionPolicy func(ProvisionRequest) bool
 	// InvitationPolicy decides, on the device's event loop and at once,
 	// how to answer a received P2P Invitation Request (the peer waits
 	// for the answer); it must not call the Device's methods. Nil
@@ -42,12 +48,14 @@ type Options struct {
 // on a radio interface. Its methods are safe for concurrent use; they post
 // commands to the loop and wait for the answer.
 type Device struct {
-	cfg     Config
-	policy  func(InvitationRequest) InvitationDecision
-	clk     clock.Clock
-	ifc     radio.Interface
-	core    *core
-	timeout time.Duration
+	cfg Config
+	// provisionPolicy and invitationPolicy are Options'.
+	provisionPolicy  func(ProvisionRequest) bool
+	invitationPolicy func(InvitationRequest) InvitationDecision
+	clk              clock.Clock
+	ifc              radio.Interface
+	core             *core
+	timeout          time.Duration
 
 	cmds    chan cmdReq
 	timerC  chan evTimer
@@ -122,19 +130,20 @@ func NewDevice(ctx context.Context, phy radio.Phy, cfg Config, opt Options) (*De
 		}
 	}
 	d := &Device{
-		cfg:     co.cfg,
-		policy:  opt.InvitationPolicy,
-		clk:     opt.Clock,
-		ifc:     ifc,
-		core:    co,
-		timeout: opt.RadioTimeout,
-		cmds:    make(chan cmdReq, 16),
-		timerC:  make(chan evTimer, 32),
-		closing: make(chan struct{}),
-		done:    make(chan struct{}),
-		notes:   make(chan Notification, co.cfg.NotificationBuffer),
-		timers:  make(map[timerID]clock.Timer),
-		replies: make(map[uint64]chan result),
+		cfg:              co.cfg,
+		provisionPolicy:  opt.ProvisionPolicy,
+		invitationPolicy: opt.InvitationPolicy,
+		clk:              opt.Clock,
+		ifc:              ifc,
+		core:             co,
+		timeout:          opt.RadioTimeout,
+		cmds:             make(chan cmdReq, 16),
+		timerC:           make(chan evTimer, 32),
+		closing:          make(chan struct{}),
+		done:             make(chan struct{}),
+		notes:            make(chan Notification, co.cfg.NotificationBuffer),
+		timers:           make(map[timerID]clock.Timer),
+		replies:          make(map[uint64]chan result),
 	}
 	d.run(evStart{addr: ifc.Info().Addr, phy: info})
 	go d.loop()
@@ -234,7 +243,10 @@ func (d *Device) ProvisionDiscovery(ctx context.Context, peer MAC, method WPSMet
 // *StatusError (errors.Is matches ErrBothGOIntent15, ErrNoCommonChannel,
 // ErrIncompatibleMethod) or ErrUnknownPeer; canceling ctx abandons it.
 // When the peer answers that it is not ready (status 1), Connect keeps
-// listening for the peer's own request until Timing.NegPeerWait.
+// listening for the peer's own request until Timing.NegPeerWait. A
+// negotiation the peer already started with us (after Authorize) is the
+// one Connect waits for. The outcome is Connect's alone: no
+// NegotiationSucceeded or NegotiationFailed is notified for it.
 func (d *Device) Connect(ctx context.Context, peer MAC, p ConnectParams) (NegotiationResult, error) {
 	v, err := d.do(ctx, cmdConnect{peer: peer, params: p})
 	if err != nil {
@@ -259,8 +271,8 @@ func (d *Device) Invite(ctx context.Context, peer MAC, p InviteParams) (Invitati
 }
 
 // Authorize accepts the next GO Negotiation Request of peer with these
-// terms; the outcome is notified (NegotiationSucceeded or
-// NegotiationFailed).
+// terms; the outcome of that negotiation is notified (NegotiationSucceeded
+// or NegotiationFailed) unless a Connect to the peer waits for it.
 func (d *Device) Authorize(ctx context.Context, peer MAC, p ConnectParams) error {
 	_, err := d.do(ctx, cmdAuthorize{peer: peer, params: p})
 	return err
@@ -461,12 +473,12 @@ func (d *Device) exec(a action) event {
 		}
 	case actDecideProvision:
 		accept := defaultProvisionDecision(&d.cfg, x.d.req)
-		if d.cfg.ProvisionDecision != nil {
-			accept = d.cfg.ProvisionDecision(x.d.req)
+		if d.provisionPolicy != nil {
+			accept = d.provisionPolicy(x.d.req)
 		}
 		return evProvisionDecision{d: x.d, accept: accept}
 	case actDecideInvitation:
-		policy := d.policy
+		policy := d.invitationPolicy
 		if policy == nil {
 			policy = defaultInvitationDecision
 		}

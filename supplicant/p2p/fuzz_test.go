@@ -41,8 +41,8 @@ func FuzzCoreHandlesReceivedFrames(f *testing.F) {
 	add(peer.goNegConfirmation(ourAddr, negFrameParams{token: 1, status: &st, opFreq: 2437, channels: chans}))
 	add(peer.pdRequest(ourAddr, 3, ConfigPushButton))
 	add(peer.pdResponse(ourAddr, 3, ConfigPushButton))
-	add(peer.invitationRequest(ourAddr, 4, InviteParams{Persistent: true, Role: RoleGO, GODeviceAddress: peerAddr, SSID: "DIRECT-ab", GroupBSSID: peer.ifAddr}, 2437, 2437, chans))
-	add(peer.invitationRequest(ourAddr, 5, InviteParams{Role: RoleClient, GODeviceAddress: ourAddr, SSID: "DIRECT-ab"}, 0, 2437, chans))
+	add(peer.invitationRequest(ourAddr, 4, InviteParams{Persistent: true, Role: p2pmsg.RoleGO, GODeviceAddress: peerAddr, SSID: "DIRECT-ab", GroupBSSID: peer.ifAddr}, 2437, 2437, chans))
+	add(peer.invitationRequest(ourAddr, 5, InviteParams{Role: p2pmsg.RoleClient, GODeviceAddress: ourAddr, SSID: "DIRECT-ab"}, 0, 2437, chans))
 	add(peer.invitationResponse(ourAddr, 4, invRespParams{status: p2pmsg.StatusSuccess, opFreq: 2437, bssid: peer.ifAddr, channels: chans}))
 	add(peer.invitationResponse(ourAddr, 4, invRespParams{status: p2pmsg.StatusFailUnknownP2PGroup}))
 	// wpa_supplicant's Invitation Request and Response (invitation.pcap).
@@ -79,7 +79,7 @@ func FuzzCoreHandlesReceivedFrames(f *testing.F) {
 		h.command(cmdConnect{peer: peerAddr, params: ConnectParams{Method: MethodPBC}})
 		h.command(cmdProvision{peer: peerAddr, method: MethodPBC})
 		h.policy = acceptAll
-		h.command(cmdInvite{peer: peerAddr, params: InviteParams{Persistent: true, Role: RoleClient, GODeviceAddress: peerAddr, SSID: "DIRECT-ab"}})
+		h.command(cmdInvite{peer: peerAddr, params: InviteParams{Persistent: true, Role: p2pmsg.RoleClient, GODeviceAddress: peerAddr, SSID: "DIRECT-ab"}})
 		h.command(cmdFind{opts: FindOptions{Type: FindSocial}})
 		h.rx(data, 2437)
 		if len(data) >= 16 {

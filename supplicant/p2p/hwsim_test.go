@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/p2pmanager/p2pmanager/internal/hwsimtest"
+	"github.com/p2pmanager/p2pmanager/supplicant/p2pmsg"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio/nl80211"
 )
@@ -313,13 +314,13 @@ func TestHwsimNegotiationWithWpaSupplicant(t *testing.T) {
 		name        string
 		weInitiate  bool
 		ours, their int
-		ourRole     Role
+		ourRole     p2pmsg.Role
 		theirRole   string
 	}{
-		{"we initiate with intent 15", true, 15, 0, RoleGO, "client"},
-		{"we initiate with intent 0", true, 0, 15, RoleClient, "GO"},
-		{"wpa_supplicant initiates with intent 0", false, 15, 0, RoleGO, "client"},
-		{"wpa_supplicant initiates with intent 15", false, 0, 15, RoleClient, "GO"},
+		{"we initiate with intent 15", true, 15, 0, p2pmsg.RoleGO, "client"},
+		{"we initiate with intent 0", true, 0, 15, p2pmsg.RoleClient, "GO"},
+		{"wpa_supplicant initiates with intent 0", false, 15, 0, p2pmsg.RoleGO, "client"},
+		{"wpa_supplicant initiates with intent 15", false, 0, 15, p2pmsg.RoleClient, "GO"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -399,7 +400,7 @@ func TestHwsimNegotiationLaterReRequestFromUs(t *testing.T) {
 		t.Fatal(err)
 	}
 	role := goNegSuccess(t, w, from, ours.dev.Address())
-	if res.Role != RoleClient || role != "GO" {
+	if res.Role != p2pmsg.RoleClient || role != "GO" {
 		t.Errorf("roles: ours %v, wpa_supplicant %s", res.Role, role)
 	}
 }
@@ -595,7 +596,7 @@ func TestHwsimInvitationWithWpaSupplicant(t *testing.T) {
 		w.OK(w.t, "P2P_LISTEN")
 		ctx, cancel := context.WithTimeout(context.Background(), hwsimOp)
 		defer cancel()
-		res, err := ours.dev.Invite(ctx, w.addr, InviteParams{Persistent: true, Role: RoleClient, GODeviceAddress: w.addr, SSID: ssid})
+		res, err := ours.dev.Invite(ctx, w.addr, InviteParams{Persistent: true, Role: p2pmsg.RoleClient, GODeviceAddress: w.addr, SSID: ssid})
 		if err != nil {
 			t.Fatal(err)
 		}

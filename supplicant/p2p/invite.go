@@ -20,7 +20,7 @@ type InviteParams struct {
 	Persistent bool
 	// Role is our role in the group: RoleGO (we run it) or RoleClient
 	// (the peer is GO).
-	Role Role
+	Role p2pmsg.Role
 	// GODeviceAddress is the P2P Group ID's P2P Device Address of the GO
 	// (ours when Role is RoleGO; zero then means ours).
 	GODeviceAddress MAC
@@ -129,11 +129,11 @@ type invAnswer struct {
 
 // invite starts an Invitation as inviter (command Invite).
 func (c *core) invite(id uint64, peer MAC, p InviteParams) {
-	if p.Role != RoleGO && p.Role != RoleClient || len(p.SSID) == 0 || len(p.SSID) > p2pmsg.MaxSSIDLen {
+	if p.Role != p2pmsg.RoleGO && p.Role != p2pmsg.RoleClient || len(p.SSID) == 0 || len(p.SSID) > p2pmsg.MaxSSIDLen {
 		c.reply(id, nil, ErrInvalidParams)
 		return
 	}
-	if p.Role == RoleGO {
+	if p.Role == p2pmsg.RoleGO {
 		if p.GODeviceAddress.IsZero() {
 			p.GODeviceAddress = c.id.addr
 		}
@@ -146,7 +146,7 @@ func (c *core) invite(id uint64, peer MAC, p InviteParams) {
 		return
 	}
 	var opFreq int
-	if p.Role == RoleGO {
+	if p.Role == p2pmsg.RoleGO {
 		opFreq = p.OperatingFreq
 		if opFreq == 0 {
 			opFreq, _ = chooseOperatingFreq(c.ownFreqs, c.opPrefs(), 0)
@@ -211,7 +211,7 @@ func (c *core) rxInvResponse(f rxFrame, pa *p2pmsg.PublicAction) {
 		return
 	}
 	res := &InvitationResult{Peer: sa, Channels: intersect(c.ownFreqs, listFreqs(a.ChannelList))}
-	if v.p.Role == RoleGO {
+	if v.p.Role == p2pmsg.RoleGO {
 		res.Freq = v.opFreq
 	} else {
 		if fr := freqOfChannelAttr(a.OperatingChannel); slices.Contains(c.ownFreqs, fr) {
@@ -384,7 +384,7 @@ func (id *identity) invitationRequest(peer MAC, token uint8, p InviteParams, goF
 		DeviceInfo:           id.deviceInfo(),
 		Order:                invReqOrder,
 	}
-	if p.Role == RoleGO {
+	if p.Role == p2pmsg.RoleGO {
 		a.OperatingChannel, _ = channelAttr(id.cfg.Country, goFreq)
 		bssid := p.GroupBSSID
 		a.GroupBSSID = &bssid

@@ -43,7 +43,7 @@ func TestSimInviteAsGOIsAcceptedByThePeersPolicy(t *testing.T) {
 		findEachOther(t, a, b)
 		from := b.mark()
 		res, err := a.dev.Invite(context.Background(), b.dev.Address(), InviteParams{
-			Persistent: true, Role: RoleGO, SSID: "DIRECT-ab", OperatingFreq: 2412,
+			Persistent: true, Role: p2pmsg.RoleGO, SSID: "DIRECT-ab", OperatingFreq: 2412,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -74,7 +74,7 @@ func TestSimInviteAsClientIsAcceptedByThePeerThatRunsTheGroup(t *testing.T) {
 		findEachOther(t, a, b)
 		from := b.mark()
 		res, err := a.dev.Invite(context.Background(), b.dev.Address(), InviteParams{
-			Persistent: true, Role: RoleClient, GODeviceAddress: b.dev.Address(), SSID: "DIRECT-xy",
+			Persistent: true, Role: p2pmsg.RoleClient, GODeviceAddress: b.dev.Address(), SSID: "DIRECT-xy",
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -120,7 +120,7 @@ func TestSimInviteRefusedByThePeerFailsWithItsStatus(t *testing.T) {
 				findEachOther(t, a, b)
 				from := b.mark()
 				_, err := a.dev.Invite(context.Background(), b.dev.Address(), InviteParams{
-					Persistent: true, Role: RoleGO, SSID: "DIRECT-ab",
+					Persistent: true, Role: p2pmsg.RoleGO, SSID: "DIRECT-ab",
 				})
 				if !errors.Is(err, tc.want) {
 					t.Fatalf("error %v, want %v", err, tc.want)
@@ -147,7 +147,7 @@ func TestSimInviteOfAPeerThatIsGoneFailsWithNoResponse(t *testing.T) {
 		if err := s.m.RemovePhy(b.phy); err != nil {
 			t.Fatal(err)
 		}
-		_, err := a.dev.Invite(context.Background(), b.dev.Address(), InviteParams{Role: RoleGO, SSID: "DIRECT-ab"})
+		_, err := a.dev.Invite(context.Background(), b.dev.Address(), InviteParams{Role: p2pmsg.RoleGO, SSID: "DIRECT-ab"})
 		if !errors.Is(err, ErrNoResponse) {
 			t.Errorf("error %v", err)
 		}
@@ -319,7 +319,7 @@ func TestOurInvitationRequestHasTheAttributesOfWpaSupplicants(t *testing.T) {
 	h := newHarnessAt(t, wpasGO, nil)
 	h.knownPeer(wpasClient)
 	id := h.command(cmdInvite{peer: wpasClient, params: InviteParams{
-		Persistent: true, Role: RoleGO, SSID: "DIRECT-cb", GroupBSSID: *wreq.P2P.GroupBSSID, OperatingFreq: 2437,
+		Persistent: true, Role: p2pmsg.RoleGO, SSID: "DIRECT-cb", GroupBSSID: *wreq.P2P.GroupBSSID, OperatingFreq: 2437,
 	}})
 	reqs := findSent(t, h.sent(), p2pmsg.InvitationRequest)
 	if len(reqs) != 1 {
@@ -376,7 +376,7 @@ func TestInvitationRequestWithoutCommonChannelGetsStatus7WithoutAskingThePolicy(
 	}
 	h.listen()
 	peer := peerIdentity(peerAddr, nil)
-	frame, err := peer.invitationRequest(ourAddr, 9, InviteParams{Persistent: true, Role: RoleGO, GODeviceAddress: peerAddr, SSID: "DIRECT-zz"}, 2437, 2437, []int{2437})
+	frame, err := peer.invitationRequest(ourAddr, 9, InviteParams{Persistent: true, Role: p2pmsg.RoleGO, GODeviceAddress: peerAddr, SSID: "DIRECT-zz"}, 2437, 2437, []int{2437})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -438,7 +438,7 @@ func TestInvitationRequestRetransmissionIsAnsweredAgainWithoutNewNotification(t 
 	h.policy = func(InvitationRequest) InvitationDecision { asked++; return InvitationDecision{} }
 	h.listen()
 	peer := peerIdentity(peerAddr, nil)
-	frame, err := peer.invitationRequest(ourAddr, 5, InviteParams{Persistent: true, Role: RoleClient, GODeviceAddress: ourAddr, SSID: "DIRECT-zz"}, 0, 2437, ownFreqs(testPhyInfo()))
+	frame, err := peer.invitationRequest(ourAddr, 5, InviteParams{Persistent: true, Role: p2pmsg.RoleClient, GODeviceAddress: ourAddr, SSID: "DIRECT-zz"}, 0, 2437, ownFreqs(testPhyInfo()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -485,12 +485,12 @@ func TestInviteWithInvalidParametersFailsAtOnce(t *testing.T) {
 		p    InviteParams
 		want error
 	}{
-		{"no SSID", InviteParams{Role: RoleGO}, ErrInvalidParams},
-		{"SSID longer than 32", InviteParams{Role: RoleGO, SSID: "DIRECT-0123456789012345678901234567"}, ErrInvalidParams},
+		{"no SSID", InviteParams{Role: p2pmsg.RoleGO}, ErrInvalidParams},
+		{"SSID longer than 32", InviteParams{Role: p2pmsg.RoleGO, SSID: "DIRECT-0123456789012345678901234567"}, ErrInvalidParams},
 		{"no role", InviteParams{SSID: "DIRECT-ab"}, ErrInvalidParams},
-		{"client without GO address", InviteParams{Role: RoleClient, SSID: "DIRECT-ab"}, ErrInvalidParams},
-		{"GO on a channel we lack", InviteParams{Role: RoleGO, SSID: "DIRECT-ab", OperatingFreq: 2484}, ErrNoCommonChannel},
-		{"unknown peer", InviteParams{Role: RoleGO, SSID: "DIRECT-ab"}, ErrUnknownPeer},
+		{"client without GO address", InviteParams{Role: p2pmsg.RoleClient, SSID: "DIRECT-ab"}, ErrInvalidParams},
+		{"GO on a channel we lack", InviteParams{Role: p2pmsg.RoleGO, SSID: "DIRECT-ab", OperatingFreq: 2484}, ErrNoCommonChannel},
+		{"unknown peer", InviteParams{Role: p2pmsg.RoleGO, SSID: "DIRECT-ab"}, ErrUnknownPeer},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, nil)
@@ -506,7 +506,7 @@ func TestInviteWithInvalidParametersFailsAtOnce(t *testing.T) {
 func TestSecondInviteIsBusyWhileOtherProceduresStillStart(t *testing.T) {
 	h := newHarness(t, nil)
 	h.knownPeer(peerAddr)
-	p := InviteParams{Role: RoleGO, SSID: "DIRECT-ab"}
+	p := InviteParams{Role: p2pmsg.RoleGO, SSID: "DIRECT-ab"}
 	first := h.command(cmdInvite{peer: peerAddr, params: p})
 	if rs := replies(h.take()); len(rs) != 0 {
 		t.Fatalf("first Invite replied at once: %+v", rs)

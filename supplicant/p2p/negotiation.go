@@ -89,7 +89,14 @@ func (c *core) connect(id uint64, peer MAC, p ConnectParams) {
 		c.reply(id, nil, ErrUnsupportedMethod)
 		return
 	}
-	if c.neg != nil {
+	if n := c.neg; n != nil {
+		if n.peer == peer && !n.initiator && n.reqID == 0 {
+			// The peer's negotiation with us, after an Authorize: its
+			// outcome is this Connect's.
+			n.reqID = id
+			c.tracef("GO Negotiation with %v: Connect waits for the one the peer started", peer)
+			return
+		}
 		c.reply(id, nil, ErrBusy)
 		return
 	}
@@ -460,9 +467,9 @@ func (c *core) rxNegRequest(f rxFrame, pa *p2pmsg.PublicAction) {
 	n.res.Peer = sa
 	n.res.PeerInterfaceAddress = *a.IntendedInterfaceAddress
 	n.res.Initiator = false
-	n.res.Role = RoleClient
+	n.res.Role = p2pmsg.RoleClient
 	if weGO {
-		n.res.Role = RoleGO
+		n.res.Role = p2pmsg.RoleGO
 		n.res.Freq = opFreq
 		n.res.Persistent = n.persistent
 	} else {
@@ -576,10 +583,10 @@ func (c *core) rxNegResponse(f rxFrame, pa *p2pmsg.PublicAction) {
 	n.res.Peer = sa
 	n.res.PeerInterfaceAddress = *a.IntendedInterfaceAddress
 	n.res.Initiator = true
-	n.res.Role = RoleClient
+	n.res.Role = p2pmsg.RoleClient
 	n.res.Persistent = a.Capability.Group&p2pmsg.GroupCapPersistentGroup != 0 // the GO's
 	if requesterIsGO {
-		n.res.Role = RoleGO
+		n.res.Role = p2pmsg.RoleGO
 		n.res.Persistent = n.persistent
 	}
 	n.res.Freq = opFreq
@@ -622,7 +629,7 @@ func (c *core) rxNegConfirm(f rxFrame, pa *p2pmsg.PublicAction) {
 		c.negDone(&StatusError{Status: p2pmsg.StatusFailInvalidParameters}, nil)
 		return
 	}
-	if n.res.Role == RoleClient {
+	if n.res.Role == p2pmsg.RoleClient {
 		if a.GroupID == nil {
 			c.negDone(&StatusError{Status: p2pmsg.StatusFailInvalidParameters}, nil)
 			return
@@ -646,8 +653,8 @@ func (c *core) negSucceeded() {
 	c.negDone(nil, &res)
 }
 
-// negDone ends the negotiation: the Connect waiting for it gets the
-// outcome, and the layers above a notification.
+// negDone ends the negotiation and reports its outcome once: to the
+// Connect waiting for it, or else as a notification.
 func (c *core) negDone(err error, res *NegotiationResult) {
 	n := c.neg
 	if n == nil {
@@ -671,12 +678,16 @@ func (c *core) negDone(err error, res *NegotiationResult) {
 	})
 	if err != nil {
 		c.tracef("GO Negotiation with %v failed: %v", n.peer, err)
-		c.notify(NegotiationFailed{Peer: n.peer, Err: err})
+		if n.reqID == 0 {
+			c.notify(NegotiationFailed{Peer: n.peer, Err: err})
+		}
 		c.reply(n.reqID, nil, err)
 		return
 	}
 	res.Channels = slices.Clone(res.Channels)
 	c.tracef("GO Negotiation with %v succeeded: %v on %d MHz, SSID %q", n.peer, res.Role, res.Freq, res.SSID)
-	c.notify(NegotiationSucceeded{Result: *res})
+	if n.reqID == 0 {
+		c.notify(NegotiationSucceeded{Result: *res})
+	}
 	c.reply(n.reqID, *res, nil)
 }

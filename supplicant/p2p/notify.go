@@ -67,10 +67,12 @@ type GONegotiationRequest struct {
 }
 
 // NegotiationSucceeded reports a GO Negotiation that ended in agreement
-// (as initiator or responder).
+// and that no Connect waited for: one an authorized peer ran with us. A
+// Connect's negotiation is reported by Connect alone.
 type NegotiationSucceeded struct{ Result NegotiationResult }
 
-// NegotiationFailed reports a GO Negotiation that failed.
+// NegotiationFailed reports a GO Negotiation that failed and that no
+// Connect waited for.
 type NegotiationFailed struct {
 	Peer MAC
 	Err  error
@@ -91,33 +93,14 @@ func (NegotiationSucceeded) isNotification()      {}
 func (NegotiationFailed) isNotification()         {}
 func (NotificationsLost) isNotification()         {}
 
-// Role is a device's role in the group a GO Negotiation agreed on.
-type Role uint8
-
-// Roles.
-const (
-	RoleClient Role = iota + 1
-	RoleGO
-)
-
-func (r Role) String() string {
-	switch r {
-	case RoleGO:
-		return "GO"
-	case RoleClient:
-		return "client"
-	}
-	return fmt.Sprintf("role(%d)", uint8(r))
-}
-
 // NegotiationResult is the agreement of a successful GO Negotiation, what
 // group formation needs next.
 type NegotiationResult struct {
 	Peer MAC // the peer's P2P Device Address
 	// PeerInterfaceAddress is the peer's Intended P2P Interface Address.
 	PeerInterfaceAddress MAC
-	Role                 Role // our role
-	Initiator            bool // we sent the GO Negotiation Request
+	Role                 p2pmsg.Role // our role
+	Initiator            bool        // we sent the GO Negotiation Request
 	// Freq is the operating channel of the group (MHz).
 	Freq int
 	// SSID is the group's SSID, "DIRECT-xy" and a postfix, chosen by the

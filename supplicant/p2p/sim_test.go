@@ -9,6 +9,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/p2pmanager/p2pmanager/supplicant/p2pmsg"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio"
 	"github.com/p2pmanager/p2pmanager/supplicant/radio/simradio"
 )
@@ -77,7 +78,7 @@ func TestSimNegotiationWithAuthorizedPeer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Role != RoleGO {
+		if res.Role != p2pmsg.RoleGO {
 			t.Errorf("role %v", res.Role)
 		}
 		n, ok := b.wait(5*time.Second, func(n Notification) bool { _, ok := n.(NegotiationSucceeded); return ok })
@@ -85,7 +86,7 @@ func TestSimNegotiationWithAuthorizedPeer(t *testing.T) {
 			t.Fatal("bravo did not report success")
 		}
 		rb := n.(NegotiationSucceeded).Result
-		if rb.Role != RoleClient || rb.SSID != res.SSID || rb.Freq != res.Freq {
+		if rb.Role != p2pmsg.RoleClient || rb.SSID != res.SSID || rb.Freq != res.Freq {
 			t.Errorf("alpha %+v\nbravo %+v", res, rb)
 		}
 		t.Logf("%v on %d MHz SSID %q in %v", res.Role, res.Freq, res.SSID, res.Done.Sub(res.Started))
@@ -126,7 +127,7 @@ func TestSimNegotiationLaterReRequest(t *testing.T) {
 		if ra.err != nil {
 			t.Fatal(ra.err)
 		}
-		if rb.Role != RoleGO || ra.res.Role != RoleClient || !rb.Initiator || ra.res.Initiator || rb.SSID != ra.res.SSID {
+		if rb.Role != p2pmsg.RoleGO || ra.res.Role != p2pmsg.RoleClient || !rb.Initiator || ra.res.Initiator || rb.SSID != ra.res.SSID {
 			t.Errorf("alpha %+v\nbravo %+v", ra.res, rb)
 		}
 	})
@@ -302,13 +303,13 @@ func connectPair(t *testing.T, a, b *simNode, ia, ib int) (NegotiationResult, Ne
 func TestSimNegotiationRolesForRepresentativeIntents(t *testing.T) {
 	tests := []struct {
 		ia, ib int
-		roleA  Role
+		roleA  p2pmsg.Role
 		both15 bool
 	}{
-		{15, 0, RoleGO, false},
-		{0, 15, RoleClient, false},
-		{7, 3, RoleGO, false},
-		{2, 9, RoleClient, false},
+		{15, 0, p2pmsg.RoleGO, false},
+		{0, 15, p2pmsg.RoleClient, false},
+		{7, 3, p2pmsg.RoleGO, false},
+		{2, 9, p2pmsg.RoleClient, false},
 		{7, 7, 0, false}, // the Tie breaker decides
 		{15, 15, 0, true},
 	}
@@ -357,7 +358,7 @@ func TestSimNegotiationSucceedsDespiteFrameLoss(t *testing.T) {
 			if erra != nil {
 				t.Fatalf("round %d: initiator: %v", i, erra)
 			}
-			if ra.Role != RoleGO {
+			if ra.Role != p2pmsg.RoleGO {
 				t.Errorf("round %d: initiator is %v", i, ra.Role)
 			}
 			switch {
@@ -367,7 +368,7 @@ func TestSimNegotiationSucceedsDespiteFrameLoss(t *testing.T) {
 				lostConfirmations++
 			case errb != nil:
 				t.Errorf("round %d: responder: %v", i, errb)
-			case rb.Role != RoleClient || rb.SSID != ra.SSID:
+			case rb.Role != p2pmsg.RoleClient || rb.SSID != ra.SSID:
 				t.Errorf("round %d: responder %+v", i, rb)
 			}
 			t.Logf("round %d: %v", i, time.Since(start))
@@ -487,7 +488,7 @@ func TestSimDeviceOnPhyWithoutP2PDeviceUsesStationInterface(t *testing.T) {
 		}
 		findEachOther(t, a, b)
 		ra, rb, erra, errb := connectPair(t, b, a, 15, 0)
-		if erra != nil || errb != nil || ra.Role != RoleGO || rb.Role != RoleClient {
+		if erra != nil || errb != nil || ra.Role != p2pmsg.RoleGO || rb.Role != p2pmsg.RoleClient {
 			t.Errorf("negotiation %v / %v: %v / %v", erra, errb, ra.Role, rb.Role)
 		}
 	})

@@ -195,7 +195,7 @@ func (a *Attributes) decodeAttribute(id AttributeID, body []byte) error {
 		if err = exactLen(id, body, 6); err == nil {
 			a.OOBGONegotiationChannel = &OOBGONegotiationChannel{
 				Country:        [3]byte{body[0], body[1], body[2]},
-				OperatingClass: body[3], Number: body[4], RoleIndication: body[5],
+				OperatingClass: body[3], Number: body[4], RoleIndication: Role(body[5]),
 			}
 		}
 	case AttrServiceHash:
@@ -347,7 +347,7 @@ func (a *Attributes) appendBody(b []byte, id AttributeID) ([]byte, error) {
 		return append(b, uint8(*a.InvitationFlags)), nil
 	case AttrOOBGONegotiationChannel:
 		c := a.OOBGONegotiationChannel
-		return append(append(b, c.Country[:]...), c.OperatingClass, c.Number, c.RoleIndication), nil
+		return append(append(b, c.Country[:]...), c.OperatingClass, c.Number, byte(c.RoleIndication)), nil
 	case AttrServiceHash:
 		for _, h := range a.ServiceHash.Hashes {
 			b = append(b, h[:]...)

@@ -85,7 +85,7 @@ func TestEveryAttributeDecodesToItsTypedFieldAndReencodesExactly(t *testing.T) {
 		{"P2P Interface", attr(AttrInterface, cat(macC[:], []byte{2}, macD[:], macC[:])...), &Attributes{Interface: &Interface{DeviceAddress: macC, InterfaceAddresses: []ieee80211.MAC{macD, macC}}}},
 		{"Operating Channel", attr(AttrOperatingChannel, 'D', 'E', ' ', 115, 36), &Attributes{OperatingChannel: &Channel{Country: [3]byte{'D', 'E', ' '}, OperatingClass: 115, Number: 36}}},
 		{"Invitation Flags", attr(AttrInvitationFlags, 1), &Attributes{InvitationFlags: new(InvitationTypeReinvoke)}},
-		{"Out-of-Band GO Negotiation Channel", attr(AttrOOBGONegotiationChannel, 'X', 'X', 4, 81, 1, 2), &Attributes{OOBGONegotiationChannel: &OOBGONegotiationChannel{Country: xx4, OperatingClass: 81, Number: 1, RoleIndication: RoleGroupOwner}}},
+		{"Out-of-Band GO Negotiation Channel", attr(AttrOOBGONegotiationChannel, 'X', 'X', 4, 81, 1, 2), &Attributes{OOBGONegotiationChannel: &OOBGONegotiationChannel{Country: xx4, OperatingClass: 81, Number: 1, RoleIndication: RoleGO}}},
 		{"Service Hash", attr(AttrServiceHash, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12), &Attributes{ServiceHash: &ServiceHash{Hashes: [][6]byte{{1, 2, 3, 4, 5, 6}, {7, 8, 9, 10, 11, 12}}}}},
 		{"Session Information Data Info", attr(AttrSessionInformationData, 0, 3, 'a', 'b', 'c'), &Attributes{SessionInformationData: &SessionInformationData{Data: []byte{0, 3, 'a', 'b', 'c'}}}},
 		{"Connection Capability Info", attr(AttrConnectionCapability, 6), &Attributes{ConnectionCapability: new(ConnCapClient | ConnCapGroupOwner)}},

@@ -206,13 +206,31 @@ const (
 	ConnCapGroupOwner ConnectionCapability = 0x04
 )
 
-// Role Indication values of the Out-of-Band Group Owner Negotiation Channel
-// attribute (Wi-Fi P2P v1.7, 4.1.21, Table 32).
+// Role is a device's role in a P2P Group, numbered as the Role Indication
+// of the Out-of-Band Group Owner Negotiation Channel attribute (Wi-Fi P2P
+// v1.7, 4.1.21, Table 32). The device core, the group machines and their
+// results all use it.
+type Role uint8
+
+// Roles (Wi-Fi P2P v1.7, Table 32).
 const (
-	RoleNotInGroup uint8 = 0x00
-	RoleClient     uint8 = 0x01
-	RoleGroupOwner uint8 = 0x02
+	RoleNotInGroup Role = 0x00
+	RoleClient     Role = 0x01
+	RoleGO         Role = 0x02 // P2P Group Owner
 )
+
+// String names the role: "GO", "client" or "not in group".
+func (r Role) String() string {
+	switch r {
+	case RoleGO:
+		return "GO"
+	case RoleClient:
+		return "client"
+	case RoleNotInGroup:
+		return "not in group"
+	}
+	return fmt.Sprintf("role(%d)", uint8(r))
+}
 
 // Coordination Protocol Transport bits of the Feature Capability attribute
 // (Wi-Fi P2P v1.7, 4.1.28).

@@ -187,7 +187,7 @@ type OOBGONegotiationChannel struct {
 	Country        [3]byte
 	OperatingClass uint8
 	Number         uint8
-	RoleIndication uint8 // RoleNotInGroup, RoleClient or RoleGroupOwner
+	RoleIndication Role
 }
 
 // ServiceHash is the Service Hash attribute (Wi-Fi P2P v1.7, 4.1.22): one

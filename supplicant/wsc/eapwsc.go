@@ -305,7 +305,7 @@ func (p *EAPPeer) wsc(pkt eap.Packet) []Action {
 		return nil
 	case eap.OpStart:
 		if p.enrollee.state != enrolleeIdle {
-			if p.enrollee.Done() {
+			if p.enrollee.Ended() {
 				return nil
 			}
 			// The server restarted the method: start a new run.

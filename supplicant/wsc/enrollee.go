@@ -112,8 +112,9 @@ func NewEnrollee(cfg EnrolleeConfig) (*Enrollee, error) {
 	return &Enrollee{cfg: c}, nil
 }
 
-// Done reports whether the Enrollee has finished, with success or not.
-func (e *Enrollee) Done() bool { return e.state == enrolleeDone || e.state == enrolleeFailed }
+// Ended reports whether the run has ended, with success or not: nothing
+// more will be sent.
+func (e *Enrollee) Ended() bool { return e.state == enrolleeDone || e.state == enrolleeFailed }
 
 // Handle processes one event: Start or MessageReceived. Other events, and
 // every event after the registration ended, are ignored.
@@ -125,7 +126,7 @@ func (e *Enrollee) Handle(ev Event) []Action {
 		}
 		return e.start()
 	case MessageReceived:
-		if e.state == enrolleeIdle || e.Done() {
+		if e.state == enrolleeIdle || e.Ended() {
 			return nil
 		}
 		return e.receive(ev.Op, bytes.Clone(ev.Message))

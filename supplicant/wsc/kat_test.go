@@ -586,8 +586,8 @@ func TestRegistrarReplaysWpaSupplicantsMessagesByteForByte(t *testing.T) {
 				if len(acts) != 1 {
 					t.Fatalf("after WSC_Done: %+v", acts)
 				}
-				if _, ok := acts[0].(Succeeded); !ok || !reg.Over() {
-					t.Errorf("after WSC_Done: %+v, over %v", acts, reg.Over())
+				if _, ok := acts[0].(Succeeded); !ok || !reg.Ended() {
+					t.Errorf("after WSC_Done: %+v, ended %v", acts, reg.Ended())
 				}
 			})
 		}

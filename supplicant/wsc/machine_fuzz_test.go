@@ -45,7 +45,7 @@ func newReferenceRun(t testing.TB) *referenceRun {
 		ref.registrars = append(ref.registrars, *r)
 		ref.toRegistrar = append(ref.toRegistrar, toReg)
 		acts := r.Handle(MessageReceived{Op: toReg.Op, Message: toReg.Message})
-		if r.Over() {
+		if r.Ended() {
 			break
 		}
 		toEnr := one(acts)

@@ -272,8 +272,8 @@ func TestBadInput4b22WrongPINReleasesNoCredential(t *testing.T) {
 		t.Errorf("Registrar failed with %+v", ro.failed)
 	}
 	// The Enrollee's answer ends the run; nothing more is sent.
-	if acts := r.Handle(MessageReceived{Op: eap.OpNACK, Message: msgs[0].Message}); len(acts) != 0 || !r.Over() {
-		t.Errorf("after the Enrollee's answer: %+v, over %v", acts, r.Over())
+	if acts := r.Handle(MessageReceived{Op: eap.OpNACK, Message: msgs[0].Message}); len(acts) != 0 || !r.Ended() {
+		t.Errorf("after the Enrollee's answer: %+v, ended %v", acts, r.Ended())
 	}
 	if slices.Contains(ro.sent, MessageTypeM6) || slices.Contains(ro.sent, MessageTypeM8) {
 		t.Errorf("the Registrar sent %v", ro.sent)
@@ -306,8 +306,8 @@ func TestRegistrarWithoutAPasswordAnswersM2D(t *testing.T) {
 			if eo.failed == nil || !errors.Is(eo.failed.Err, ErrM2D) || eo.failed.Message != MessageTypeM2D {
 				t.Errorf("Enrollee failed with %+v", eo.failed)
 			}
-			if !r.Over() || !e.Done() {
-				t.Errorf("Registrar over %v, Enrollee done %v", r.Over(), e.Done())
+			if !r.Ended() || !e.Ended() {
+				t.Errorf("Registrar ended %v, Enrollee ended %v", r.Ended(), e.Ended())
 			}
 		})
 	}

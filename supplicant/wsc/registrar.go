@@ -101,7 +101,7 @@ const (
 // its hash (a wrong PIN) gets WSC_NACK with Configuration Error 18 and no
 // Credential is ever sent. Any other bad message gets WSC_NACK and
 // Failed; a WSC_NACK from the Enrollee gets Failed (ErrNACK). When the run
-// is over (Over), the EAP server ends the conversation with EAP-Failure.
+// has ended (Ended), the EAP server ends the conversation with EAP-Failure.
 type Registrar struct {
 	cfg   RegistrarConfig
 	state registrarState
@@ -135,15 +135,15 @@ func NewRegistrar(cfg RegistrarConfig) (*Registrar, error) {
 	return &Registrar{cfg: c}, nil
 }
 
-// Over reports whether the run has ended, with success or not: nothing
+// Ended reports whether the run has ended, with success or not: nothing
 // more will be sent.
-func (r *Registrar) Over() bool { return r.state == registrarDone || r.state == registrarFailed }
+func (r *Registrar) Ended() bool { return r.state == registrarDone || r.state == registrarFailed }
 
 // Handle processes one event: MessageReceived (Start does nothing: the
 // Registrar waits for M1). Events after the run is over are ignored.
 func (r *Registrar) Handle(ev Event) []Action {
 	m, ok := ev.(MessageReceived)
-	if !ok || r.Over() {
+	if !ok || r.Ended() {
 		return nil
 	}
 	return r.receive(m.Op, bytes.Clone(m.Message))
@@ -153,7 +153,7 @@ func (r *Registrar) Handle(ev Event) []Action {
 // that had sent R-SNonce1 without learning that the Enrollee holds the
 // PIN counts as a failure of the Lockout.
 func (r *Registrar) Abort() {
-	if r.Over() {
+	if r.Ended() {
 		return
 	}
 	r.pinFailure()
