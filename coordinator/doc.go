@@ -1,24 +1,41 @@
-// Package coordinator is the layer between the D-Bus API (dbusapi) and the
-// P2P protocol cores (supplicant/p2p): it implements dbusapi.Backend and
-// dbusapi.Device over one p2p.Device per P2P-capable radio.Phy.
+// Package coordinator decides: it implements the service's contract
+// (api.Backend and api.Device) over one P2P core (supplicant/p2p) per
+// P2P-capable radio, and runs the groups (supplicant/group) that the
+// contract's calls and the peers' requests form. It speaks the contract,
+// never the transport: the D-Bus layer (dbusapi) translates above it.
 //
-// One event loop goroutine owns all state (devices, peers, what discovery
-// and listen the clients want, pending agent requests). D-Bus method calls
-// post closures to that loop and wait for the answer; the notifications of
-// each p2p.Device are forwarded to the loop by one goroutine per device and
-// become dbusapi events.
+// Its rooms, each a file that says which goroutine its code runs on:
 //
-// Groups run in package supplicant/group, one GO or Client per group on
-// the device's phy: Connect runs the GO Negotiation, then starts our side
-// in the role agreed (push button, or a PIN given, generated and shown
-// through AgentDisplayPIN, or asked with AgentRequestPIN) and returns once
-// the group is up, after its GroupUpdated; CreateGroup starts an
-// autonomous GO that AllowJoin opens to a client. A negotiation a peer runs
-// with us after the agent accepted (push button) forms its group the same
-// way. The group's notifications go through the loop like the cores':
-// GroupStarted, MemberJoined and MemberLeft become GroupUpdated (never with
-// the passphrase), GroupRemoved and LeaveGroup GroupRemoved. While a group
-// forms or runs, find and listen pause, since the radio must stay on the
-// group's channel. Joining a running group (Connect with join) and
-// persistent groups are not implemented yet.
+//   - coordinator.go, the loop: one goroutine owns the state of every
+//     device; calls reach it with do (and wait) or post (and go on), and
+//     the cores' notifications with one forwarding goroutine per core.
+//   - device.go: a device's settings, its core's notifications and the
+//     peers they report.
+//   - arbiter.go: the arbiter of each radio. It holds what the clients want
+//     (discovery, listen) and the groups that hold the radio; its pure
+//     decide pauses discovery and listen while a group forms or runs, admit
+//     checks a new group interface against the radio's interface
+//     combinations, groupFrequency chooses an autonomous GO's channel.
+//   - formation.go: the one path that forms a group. Connect (GO
+//     Negotiation), joining a peer's group, CreateGroup, a negotiation an
+//     authorized peer ran with us, a request the agent accepted, and the
+//     re-invocation of a persistent group by us or by the peer each decide
+//     a plan and call form, which takes the radio, starts our GO or client,
+//     waits for the group to be up and reports a failure once (the peer's
+//     LastError).
+//   - outgoing.go: what a client asks of peers (Connect, join, re-invoke,
+//     CreateGroup, Provision Discovery).
+//   - incoming.go: what peers ask of us. Provision Discovery and GO
+//     Negotiation Requests go to the agent (an api.AgentRequest); PINs are
+//     generated and shown through it (AgentDisplayPIN) or asked of it
+//     (AgentRequestPIN); an invitation to a stored persistent group is
+//     accepted without it, as wpa_supplicant's persistent_reconnect does.
+//   - groups.go: a running group's notifications, its state
+//     (GroupUpdated, never with the passphrase), Leave, AllowJoin and
+//     Disconnect; addressing.go its DHCP server (as GO) or client.
+//   - persistent.go: the store of persistent groups (Config.StateDir).
+//   - convert.go: conversions between the contract and the cores.
+//
+// Every timeout the coordinator applies on its own comes from Config,
+// where its default is documented.
 package coordinator

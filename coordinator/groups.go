@@ -3,15 +3,11 @@ package coordinator
 import (
 	"bytes"
 	"context"
-	crand "crypto/rand"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/netip"
 	"slices"
-	"time"
 
 	"go.uber.org/zap"
 
@@ -22,13 +18,23 @@ import (
 	"github.com/p2pmanager/p2pmanager/supplicant/wsc"
 )
 
+// This file is the life of a running group once form started it: its
+// notifications, its state as the API shows it, and its end. The
+// notification and end handlers run on the loop; forwardGroup on one
+// goroutine per group; LeaveGroup, AllowJoin and Disconnect on the D-Bus
+// layer's goroutines (they stop groups off the loop, since a group's
+// notifications go through it); endGroup on Close's goroutine.
+
 // runningGroup is a group this device is in (Wi-Fi P2P v1.7, 3.2). Its
-// fields other than id, goSide, client and done are owned by the loop.
+// fields other than id, goSide, client, done and hold are owned by the
+// loop.
 type runningGroup struct {
 	id     api.GroupID
 	goSide *group.GO
 	client *group.Client
 	done   <-chan struct{}
+	// hold is the group's hold on the radio (the arbiter's).
+	hold holdID
 
 	// peer is the device the group is formed with.
 	peer    api.MAC
@@ -46,6 +52,10 @@ type runningGroup struct {
 	dhcpServer io.Closer
 }
 
+func newRunningGroup(peer api.MAC) *runningGroup {
+	return &runningGroup{peer: peer, result: make(chan error, 1), members: map[api.MAC]netip.Addr{}}
+}
+
 // stop ends the group (GO) or leaves it (client).
 func (g *runningGroup) stop(ctx context.Context) error {
 	if g.goSide != nil {
@@ -61,216 +71,11 @@ func (g *runningGroup) notifications() <-chan group.Notification {
 	return g.client.Notifications()
 }
 
-// groupDevice describes our P2P Device to the group.
-func (d *device) groupDevice() group.Device {
-	return group.Device{
-		Address:           d.p2p.Address(),
-		Name:              d.info.Name,
-		PrimaryDeviceType: p2p.DeviceType(d.info.PrimaryDeviceType),
-	}
-}
-
-// startGroup starts our side of the group the negotiation agreed on, with
-// push button provisioning, and registers it with the loop. It runs off
-// the loop.
-func (d *device) startGroup(ctx context.Context, res p2p.NegotiationResult, dev group.Device, wps group.WPS) (*runningGroup, error) {
-	return d.launchGroup(ctx, func() (*runningGroup, error) { return d.startNegotiated(ctx, res, dev, wps) })
-}
-
-// launchGroup pauses find and listen, starts a group with start and
-// registers it with the loop. It runs off the loop.
-func (d *device) launchGroup(ctx context.Context, start func() (*runningGroup, error)) (*runningGroup, error) {
-	// Stop find and listen first: the group interface needs the radio on
-	// the operating channel.
-	// The loop's bookkeeping must not be undone halfway by ctx: these
-	// commands are answered at once.
-	t0 := time.Now()
-	err := d.do(context.Background(), func() error {
-		d.holds++
-		if err := d.applyChanged(ctx); err != nil {
-			d.c.log.Warn("pausing discovery for the group", zap.Error(err))
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	t1 := time.Now()
-	g, err := start()
-	d.c.log.Debug("group launched", zap.Duration("pausing_discovery", t1.Sub(t0)), zap.Duration("starting", time.Since(t1)), zap.Error(err))
-	if err == nil {
-		err = d.register(g)
-	}
-	if err != nil {
-		d.c.post(d.release)
-		return nil, err
-	}
-	return g, nil
-}
-
-// release ends a hold of startGroup on the radio.
-func (d *device) release() {
-	d.holds--
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := d.applyChanged(ctx); err != nil {
-		d.c.log.Warn("resuming discovery after the group", zap.Error(err))
-	}
-}
-
-// startNegotiated starts our side of the group a GO Negotiation agreed
-// on, provisioned with wps.
-func (d *device) startNegotiated(ctx context.Context, res p2p.NegotiationResult, dev group.Device, w group.WPS) (*runningGroup, error) {
-	wps := &w
-	g := newRunningGroup(api.MAC(res.Peer))
-	g.persistent = res.Persistent
-	if res.Role == p2pmsg.RoleGO {
-		gs, err := group.StartGO(ctx, d.phy, group.GOConfig{
-			Device:           dev,
-			Freq:             res.Freq,
-			SSID:             []byte(res.SSID),
-			Persistent:       res.Persistent,
-			InterfaceAddress: d.ifAddr,
-			Formation: &group.Formation{
-				Peer:          res.Peer,
-				PeerInterface: res.PeerInterfaceAddress,
-				WPS:           wps,
-			},
-		})
-		if err != nil {
-			return nil, fmt.Errorf("%w: starting the group: %w", api.ErrFailed, err)
-		}
-		g.goSide, g.done = gs, gs.Done()
-		d.serveDHCP(ctx, g)
-		return g, nil
-	}
-	cs, err := group.StartClient(ctx, d.phy, group.ClientConfig{
-		Device:             dev,
-		GODeviceAddress:    res.GODeviceAddress,
-		GOInterfaceAddress: res.PeerInterfaceAddress,
-		Freq:               res.Freq,
-		SSID:               []byte(res.SSID),
-		WPS:                wps,
-		InterfaceAddress:   d.ifAddr,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%w: joining the group: %w", api.ErrFailed, err)
-	}
-	g.client, g.done = cs, cs.Done()
-	return g, nil
-}
-
-func newRunningGroup(peer api.MAC) *runningGroup {
-	return &runningGroup{peer: peer, result: make(chan error, 1), members: map[api.MAC]netip.Addr{}}
-}
-
-// register gives g its ID and hands its notifications to the loop; when
-// the loop is gone it ends g.
-func (d *device) register(g *runningGroup) error {
-	// Answered at once: ctx must not undo it halfway.
-	err := d.do(context.Background(), func() error {
-		d.c.nextGroup++
-		g.id = d.c.nextGroup
-		d.groups[g.id] = g
-		return nil
-	})
-	if err != nil {
-		d.c.wg.Add(1)
-		go func() {
-			defer d.c.wg.Done()
-			d.endGroup(g)
-		}()
-		return err
-	}
-	d.c.wg.Add(1)
-	go d.c.forwardGroup(d, g)
-	return nil
-}
-
-// serveDHCP starts the DHCP server of a group where we are GO, when the
-// coordinator has DHCP: it leases the members the addresses the GO's pool
-// gives them (the same the 4-way handshake hands out), and nobody else
-// any. Without a server clients still get addresses in the handshake.
-func (d *device) serveDHCP(ctx context.Context, g *runningGroup) {
-	if d.c.dhcp == nil {
-		return
-	}
-	gs := g.goSide
-	ifname := gs.Interface().Name
-	srv, err := d.c.dhcp.Serve(ctx, ifname, gs.Address(), func(ctx context.Context, hw net.HardwareAddr) (netip.Addr, error) {
-		if len(hw) != 6 {
-			return netip.Addr{}, fmt.Errorf("hardware address %v: %w", hw, group.ErrUnknownClient)
-		}
-		return gs.Lease(ctx, group.MAC(hw))
-	})
-	if err != nil {
-		d.c.log.Warn("no DHCP server on the group interface; clients get addresses in the 4-way handshake only",
-			zap.String("interface", ifname), zap.Error(err))
-		return
-	}
-	g.dhcpServer = srv
-}
-
-// acquireAddress obtains our address by DHCP on a group where we are a
-// client and the GO gave none in the 4-way handshake, puts it on the
-// interface and reports the group up. It runs off the loop.
-func (d *device) acquireAddress(g *runningGroup, ifname string) {
-	defer d.c.wg.Done()
-	ctx, cancel := context.WithTimeout(d.c.ctx, d.c.dhcpTimeout)
-	defer cancel()
-	log := d.c.log.With(zap.String("device", string(d.id)), zap.Uint32("group", uint32(g.id)), zap.String("interface", ifname))
-	addr, server, err := d.c.dhcp.Acquire(ctx, ifname)
-	if err == nil {
-		err = g.client.SetAddress(ctx, addr)
-	}
-	if err != nil {
-		log.Warn("no address by DHCP: leaving the group", zap.Error(err))
-		g.finish(fmt.Errorf("%w: no IP address from the group owner by DHCP: %w", api.ErrTimeout, err))
-		_ = d.LeaveGroup(context.Background(), g.id)
-		return
-	}
-	log.Info("address obtained by DHCP", zap.Stringer("address", addr), zap.Stringer("server", server))
-	d.c.post(func() {
-		if d.groups[g.id] != g {
-			return
-		}
-		g.info.LocalAddresses = []netip.Prefix{addr}
-		if !g.info.GroupOwnerAddress.IsValid() {
-			g.info.GroupOwnerAddress = server
-			g.members[g.info.GroupOwner] = server
-		}
-		d.groupUpdated(g)
-		g.finish(nil)
-	})
-}
-
-// await waits for the outcome of g's formation; when ctx ends first the
-// group is left.
-func (d *device) await(ctx context.Context, g *runningGroup) error {
-	var err error
+// finish reports the outcome of the formation once.
+func (g *runningGroup) finish(err error) {
 	select {
-	case err = <-g.result:
-	case <-ctx.Done():
-		err = ctx.Err()
-		_ = d.LeaveGroup(context.Background(), g.id)
-	}
-	return err
-}
-
-// endGroup stops g off the loop, reading its notifications until they end.
-func (d *device) endGroup(g *runningGroup) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	go func() {
-		for range g.notifications() {
-		}
-	}()
-	if err := g.stop(ctx); err != nil && !errors.Is(err, group.ErrClosed) {
-		d.c.log.Debug("stopping a group", zap.Error(err))
-	}
-	select {
-	case <-g.done:
-	case <-ctx.Done():
+	case g.result <- err:
+	default:
 	}
 }
 
@@ -292,7 +97,7 @@ func (c *Coordinator) forwardGroup(d *device, g *runningGroup) {
 	}
 }
 
-// groupNotification handles a group's notification on the loop.
+// groupNotification handles a group's notification.
 func (d *device) groupNotification(g *runningGroup, n group.Notification) {
 	if d.groups[g.id] != g {
 		// Already ended (LeaveGroup reported it): a late MemberLeft must not
@@ -303,49 +108,7 @@ func (d *device) groupNotification(g *runningGroup, n group.Notification) {
 	switch x := n.(type) {
 	case group.GroupStarted:
 		log.Info("group started", zap.Stringer("state", x))
-		g.started = true
-		g.info = api.GroupInfo{
-			ID:         g.id,
-			Role:       api.RoleClient,
-			SSID:       append([]byte(nil), x.SSID...),
-			BSSID:      api.MAC(x.BSSID),
-			Frequency:  uint32(x.Freq),
-			Interface:  x.Interface,
-			Persistent: x.Persistent || g.persistent,
-			GroupOwner: api.MAC(x.GODeviceAddress),
-		}
-		if x.IP.IsValid() {
-			g.info.LocalAddresses = []netip.Prefix{x.IP}
-		}
-		if x.Role == p2pmsg.RoleGO {
-			g.info.Role = api.RoleGO
-			if x.IP.IsValid() {
-				g.info.GroupOwnerAddress = x.IP.Addr()
-			}
-			if _, ok := g.members[g.peer]; !ok && g.peer != (api.MAC{}) && len(x.PeerIPs) == 1 {
-				g.members[g.peer] = x.PeerIPs[0]
-			}
-		} else {
-			if len(x.PeerIPs) > 0 {
-				g.info.GroupOwnerAddress = x.PeerIPs[0]
-			}
-			g.members = map[api.MAC]netip.Addr{g.info.GroupOwner: g.info.GroupOwnerAddress}
-		}
-		if x.AddressErr != nil {
-			log.Warn("setting the group address", zap.Error(x.AddressErr))
-		}
-		if g.persistent && g.peer != (api.MAC{}) {
-			d.remember(g, x)
-		}
-		d.groupUpdated(g)
-		if x.Role == p2pmsg.RoleClient && !x.IP.IsValid() && d.c.dhcp != nil {
-			// The GO gave no address in the 4-way handshake: the group is
-			// up for the caller once DHCP gave one.
-			d.c.wg.Add(1)
-			go d.acquireAddress(g, x.Interface)
-			return
-		}
-		g.finish(nil)
+		d.groupStarted(g, x, log)
 	case group.MemberJoined:
 		if x.DeviceAddress == (group.MAC{}) {
 			return // a legacy client has no P2P Device Address
@@ -384,6 +147,54 @@ func (d *device) groupNotification(g *runningGroup, n group.Notification) {
 	}
 }
 
+// groupStarted records a group that is up and reports it; the formation
+// is over once the group has its addresses (by DHCP when the GO gave none
+// in the 4-way handshake).
+func (d *device) groupStarted(g *runningGroup, x group.GroupStarted, log *zap.Logger) {
+	g.started = true
+	g.info = api.GroupInfo{
+		ID:         g.id,
+		Role:       groupRole(x.Role),
+		SSID:       append([]byte(nil), x.SSID...),
+		BSSID:      api.MAC(x.BSSID),
+		Frequency:  uint32(x.Freq),
+		Interface:  x.Interface,
+		Persistent: x.Persistent || g.persistent,
+		GroupOwner: api.MAC(x.GODeviceAddress),
+	}
+	if x.IP.IsValid() {
+		g.info.LocalAddresses = []netip.Prefix{x.IP}
+	}
+	if x.Role == p2pmsg.RoleGO {
+		if x.IP.IsValid() {
+			g.info.GroupOwnerAddress = x.IP.Addr()
+		}
+		if _, ok := g.members[g.peer]; !ok && g.peer != (api.MAC{}) && len(x.PeerIPs) == 1 {
+			g.members[g.peer] = x.PeerIPs[0]
+		}
+	} else {
+		if len(x.PeerIPs) > 0 {
+			g.info.GroupOwnerAddress = x.PeerIPs[0]
+		}
+		g.members = map[api.MAC]netip.Addr{g.info.GroupOwner: g.info.GroupOwnerAddress}
+	}
+	if x.AddressErr != nil {
+		log.Warn("setting the group address", zap.Error(x.AddressErr))
+	}
+	if g.persistent && g.peer != (api.MAC{}) {
+		d.remember(g, x)
+	}
+	d.groupUpdated(g)
+	if x.Role == p2pmsg.RoleClient && !x.IP.IsValid() && d.c.cfg.DHCP != nil {
+		// The GO gave no address in the 4-way handshake: the group is
+		// up for the caller once DHCP gave one.
+		d.c.wg.Add(1)
+		go d.acquireAddress(g, x.Interface)
+		return
+	}
+	g.finish(nil)
+}
+
 // groupUpdated reports the group's state; the passphrase is never part of
 // it.
 func (d *device) groupUpdated(g *runningGroup) {
@@ -403,7 +214,8 @@ func (d *device) groupUpdated(g *runningGroup) {
 	d.c.emit(api.GroupUpdated{Device: d.id, Info: info})
 }
 
-// groupEnded forgets the group and reports it removed when it had started.
+// groupEnded forgets the group, releases its hold on the radio and
+// reports it removed when it had started.
 func (d *device) groupEnded(g *runningGroup, why error) {
 	if d.groups[g.id] != g {
 		return
@@ -412,113 +224,151 @@ func (d *device) groupEnded(g *runningGroup, why error) {
 	if g.dhcpServer != nil {
 		_ = g.dhcpServer.Close()
 	}
-	d.release()
+	d.release(g.hold)
 	g.finish(fmt.Errorf("%w: the group ended before it started: %w", api.ErrFailed, why))
 	if g.started {
 		d.c.emit(api.GroupRemoved{Device: d.id, ID: g.id})
 	}
 }
 
-// finish reports the outcome of the formation once.
-func (g *runningGroup) finish(err error) {
+// endGroup stops g, reading its notifications until they end; it runs
+// off the loop (at Close, or when the loop refused to register g).
+func (d *device) endGroup(g *runningGroup) {
+	ctx, cancel := d.c.commandContext()
+	defer cancel()
+	go func() {
+		for range g.notifications() {
+		}
+	}()
+	if err := g.stop(ctx); err != nil && !errors.Is(err, group.ErrClosed) {
+		d.c.log.Debug("stopping a group", zap.Error(err))
+	}
 	select {
-	case g.result <- err:
-	default:
+	case <-g.done:
+	case <-ctx.Done():
 	}
 }
 
-// groupErr maps why a group formation failed to a dbusapi error.
-func groupErr(err error, ce wsc.ConfigError) error {
+// runningGO is a started group where we are GO, nil when there is none.
+// It runs on the loop.
+func (d *device) runningGO() *runningGroup {
+	var best *runningGroup
+	for _, g := range d.groups {
+		if g.goSide != nil && g.started && (best == nil || g.id < best.id) {
+			best = g
+		}
+	}
+	return best
+}
+
+// LeaveGroup implements api.Device: it stops the group (GO) or leaves it
+// (client) and reports it removed.
+func (d *device) LeaveGroup(ctx context.Context, id api.GroupID) error {
+	g, err := d.group(ctx, id)
+	if err != nil {
+		return err
+	}
+	// Stop off the loop: the group's notifications go through it.
+	if err := g.stop(ctx); err != nil && !errors.Is(err, group.ErrClosed) {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		d.c.log.Warn("stopping a group", zap.Error(err))
+	}
+	select {
+	case <-g.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return d.do(ctx, func() error {
+		d.groupEnded(g, group.ErrStopped)
+		return nil
+	})
+}
+
+// group returns one of our groups, read on the loop.
+func (d *device) group(ctx context.Context, id api.GroupID) (*runningGroup, error) {
+	var g *runningGroup
+	err := d.do(ctx, func() error {
+		if g = d.groups[id]; g == nil {
+			return fmt.Errorf("%w: no group %d", api.ErrNotFound, id)
+		}
+		return nil
+	})
+	return g, err
+}
+
+// AllowJoin implements api.Device: it opens the Registrar of a group
+// where we are GO for one Enrollee (push button, or the PIN given).
+func (d *device) AllowJoin(ctx context.Context, id api.GroupID, o api.JoinOptions) error {
+	g, err := d.group(ctx, id)
+	if err != nil {
+		return err
+	}
+	if g.goSide == nil {
+		return fmt.Errorf("%w: we are a client in group %d", api.ErrNotSupported, id)
+	}
+	w := group.WPS{PasswordID: wsc.PasswordPushButton}
+	switch o.Method {
+	case api.MethodPINDisplay, api.MethodPINKeypad:
+		if o.PIN == "" {
+			return fmt.Errorf("%w: a PIN method needs the PIN", api.ErrNotSupported)
+		}
+		w = group.WPS{PasswordID: wsc.PasswordDefault, PIN: o.PIN}
+	}
+	var peer group.MAC
+	if o.HasPeer {
+		peer = group.MAC(o.Peer)
+	}
+	err = g.goSide.AllowJoin(ctx, w, peer, o.Timeout)
 	switch {
-	case errors.Is(err, group.ErrProvisioning) && ce == wsc.ConfigErrDevicePasswordAuthFailure:
-		return fmt.Errorf("%w: %w", api.ErrIncorrectPIN, err)
-	case errors.Is(err, group.ErrFormationTimeout):
-		return fmt.Errorf("%w: %w", api.ErrTimeout, err)
-	case errors.Is(err, group.ErrGONotFound):
-		return fmt.Errorf("%w: %w", api.ErrPeerUnreachable, err)
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(err, group.ErrInvalidConfig):
+		return fmt.Errorf("%w: %w", api.ErrInvalidArguments, err)
+	case errors.Is(err, group.ErrClosed):
+		return fmt.Errorf("%w: group %d ended: %w", api.ErrNotFound, id, err)
 	}
 	return fmt.Errorf("%w: %w", api.ErrFailed, err)
 }
 
-// groupWPS is our provisioning in a group formed with method (ours) and
-// pin: push button; as GO a PIN (any PIN ID); as client Device Password
-// ID Default when we display our PIN and Registrar-specified when we typed
-// the GO's (as wpa_supplicant does; WSC v2.0.5, Table 37).
-func groupWPS(role p2pmsg.Role, method p2p.WPSMethod, pin string) group.WPS {
-	switch {
-	case method == p2p.MethodPBC:
-		return group.WPS{PasswordID: wsc.PasswordPushButton}
-	case role == p2pmsg.RoleGO, method == p2p.MethodDisplay:
-		return group.WPS{PasswordID: wsc.PasswordDefault, PIN: pin}
-	}
-	return group.WPS{PasswordID: wsc.PasswordRegistrarSpecified, PIN: pin}
-}
-
-// generatePIN draws an 8-digit PIN with its WSC checksum (WSC v2.0.5,
-// 7.4) from r.
-func generatePIN(r io.Reader) (string, error) {
-	var b [4]byte
-	if _, err := io.ReadFull(r, b[:]); err != nil {
-		return "", err
-	}
-	return wsc.PINFromPrefix(binary.BigEndian.Uint32(b[:]) % 10000000), nil
-}
-
-// pinFor is the PIN of a Connect with method: none for push button; for
-// display the PIN given or one generated and sent to the agent
-// (AgentDisplayPIN); for keypad the PIN given or the one the agent
-// answers to AgentRequestPIN.
-func (d *device) pinFor(ctx context.Context, peer api.MAC, method p2p.WPSMethod, given string) (string, error) {
-	if method == p2p.MethodPBC {
-		return "", nil
-	}
-	if given != "" {
-		if err := wsc.ValidatePIN(given); err != nil {
-			return "", fmt.Errorf("%w: %w", api.ErrInvalidArguments, err)
-		}
-		return given, nil
-	}
-	if method == p2p.MethodDisplay {
-		pin, err := generatePIN(crand.Reader)
-		if err != nil {
-			return "", fmt.Errorf("%w: generating a PIN: %w", api.ErrFailed, err)
-		}
-		err = d.do(ctx, func() error {
-			d.c.nextReq++
-			d.c.emit(api.AgentRequest{ID: d.c.nextReq, Device: d.id, Peer: peer, Kind: api.AgentDisplayPIN,
-				Method: api.MethodPINDisplay, PIN: pin})
-			return nil
-		})
-		return pin, err
-	}
-	answer := make(chan api.AgentResponse, 1)
-	var reqID uint64
+// Disconnect implements api.Device: it withdraws an authorization or an
+// ongoing negotiation with the peer, leaves the group where the peer is
+// GO and removes the peer from our groups.
+func (d *device) Disconnect(ctx context.Context, peer api.MAC) error {
+	var leave, remove []*runningGroup
 	err := d.do(ctx, func() error {
-		d.c.nextReq++
-		reqID = d.c.nextReq
-		d.c.emit(api.AgentRequest{ID: reqID, Device: d.id, Peer: peer, Kind: api.AgentRequestPIN,
-			Method: api.MethodPINKeypad, Respond: func(r api.AgentResponse) {
-				select {
-				case answer <- r:
-				default:
+		for _, g := range d.groups {
+			switch {
+			case g.goSide == nil && (g.peer == peer || g.info.GroupOwner == peer):
+				leave = append(leave, g)
+			case g.goSide != nil:
+				if _, ok := g.members[peer]; ok {
+					remove = append(remove, g)
 				}
-			}})
+			}
+		}
 		return nil
 	})
 	if err != nil {
-		return "", err
+		return err
 	}
-	select {
-	case r := <-answer:
-		if r.Err != nil {
-			return "", r.Err
-		}
-		if err := wsc.ValidatePIN(r.PIN); err != nil {
-			return "", fmt.Errorf("%w: the agent's PIN: %w", api.ErrInvalidArguments, err)
-		}
-		return r.PIN, nil
-	case <-ctx.Done():
-		d.c.post(func() { d.c.emit(api.AgentCancel{ID: reqID}) })
-		return "", ctx.Err()
+	uerr := mapErr(d.p2p.Unauthorize(ctx, p2p.MAC(peer)))
+	if len(leave) == 0 && len(remove) == 0 {
+		return uerr
 	}
+	for _, g := range leave {
+		if err := d.LeaveGroup(ctx, g.id); err != nil && !errors.Is(err, api.ErrNotFound) {
+			return err
+		}
+	}
+	for _, g := range remove {
+		if err := g.goSide.RemoveClient(ctx, group.MAC(peer)); err != nil &&
+			!errors.Is(err, group.ErrUnknownClient) && !errors.Is(err, group.ErrClosed) {
+			return fmt.Errorf("%w: removing %v from group %d: %w", api.ErrFailed, peer, g.id, err)
+		}
+	}
+	return nil
 }

@@ -12,7 +12,18 @@ import (
 	"sync"
 
 	"github.com/p2pmanager/p2pmanager/api"
+	"github.com/p2pmanager/p2pmanager/supplicant/group"
+	"github.com/p2pmanager/p2pmanager/supplicant/p2pmsg"
+	"go.uber.org/zap"
 )
+
+// This file is the store of persistent groups (Wi-Fi P2P v1.7, 3.2.1 and
+// 3.2.4): a group formed with Connect(persistent) is stored on both sides;
+// the next Connect(persistent) to the same peer re-invokes it with the
+// Invitation procedure instead of a GO Negotiation and WPS (reinvoke), and
+// the peer's invitation to it is accepted without asking the agent
+// (invitationDecision, invited). The store is safe for concurrent use: the
+// P2P core's goroutine reads it; remember runs on the loop.
 
 // persistentGroup is a persistent P2P group we formed with a peer (Wi-Fi
 // P2P v1.7, 3.2.1 and 3.2.4): what re-invoking it needs, on both sides
@@ -143,4 +154,27 @@ func (s *persistentStore) write() error {
 		return fmt.Errorf("coordinator: saving the persistent groups: %w", err)
 	}
 	return nil
+}
+
+// errUnknownPersistent: the peer forgot the persistent group.
+var errUnknownPersistent = errors.New("coordinator: the peer does not know the persistent group")
+
+// remember stores a persistent group once it has started, with the
+// credential it reports (never logged).
+func (d *device) remember(g *runningGroup, x group.GroupStarted) {
+	pg := persistentGroup{
+		Device:     d.id,
+		Peer:       g.peer,
+		GO:         api.MAC(x.GODeviceAddress),
+		WeAreGO:    x.Role == p2pmsg.RoleGO,
+		SSID:       string(x.SSID),
+		Passphrase: x.Passphrase,
+		PSK:        hex.EncodeToString(x.PSK),
+		Freq:       x.Freq,
+	}
+	if err := d.c.persist.save(pg); err != nil {
+		d.c.log.Warn("storing the persistent group", zap.Error(err))
+		return
+	}
+	d.c.log.Info("persistent group stored", zap.Stringer("peer", g.peer), zap.String("ssid", pg.SSID), zap.Bool("go", pg.WeAreGO))
 }
