@@ -8,12 +8,13 @@ import (
 )
 
 // Threading: the D-Bus layer calls Backend and Device methods from many
-// goroutines at once (one per D-Bus call); an implementation posts each call
-// to its own event loop and waits for the answer, honouring ctx. The layer
-// reads the event channel from one goroutine that never calls back into the
-// backend nor waits for anything that does, so the backend may block while
-// sending an event (a buffered channel is still recommended). Methods never see D-Bus names or object
-// paths: the layer resolves them to devices, peer addresses and group IDs.
+// goroutines at once (one per D-Bus call); an implementation posts each
+// call to its own event loop and waits for the answer, honouring ctx. The
+// layer reads the event channel from one goroutine that never calls back
+// into the backend nor waits for anything that does, so the backend may
+// block while sending an event (a buffered channel is still recommended).
+// Methods never see bus names or object paths: the layer resolves them to
+// devices, peer addresses and group IDs.
 
 // Backend is the service below the D-Bus layer.
 type Backend interface {
@@ -264,7 +265,7 @@ const (
 	Band6GHz
 )
 
-// String is the D-Bus spelling: 2.4ghz, 5ghz, 6ghz.
+// String is the API's spelling: 2.4ghz, 5ghz, 6ghz.
 func (b Band) String() string {
 	switch b {
 	case Band2GHz:
@@ -292,7 +293,7 @@ const (
 	AvailabilityError                     // the device failed; see AvailabilityDetail
 )
 
-// String is the D-Bus spelling.
+// String is the API's spelling.
 func (a Availability) String() string {
 	switch a {
 	case Available:
@@ -373,7 +374,7 @@ const (
 	WFDDualRole
 )
 
-// String is the D-Bus spelling.
+// String is the API's spelling.
 func (t WFDDeviceType) String() string {
 	switch t {
 	case WFDSource:
@@ -425,7 +426,7 @@ const (
 	RoleGO
 )
 
-// String is the D-Bus spelling: go or client.
+// String is the API's spelling: go or client.
 func (r GroupRole) String() string {
 	switch r {
 	case RoleGO:
@@ -450,7 +451,7 @@ const (
 	DiscoverProgressive
 )
 
-// String is the D-Bus spelling.
+// String is the API's spelling.
 func (t DiscoveryType) String() string {
 	switch t {
 	case DiscoverFull:
@@ -532,7 +533,7 @@ const (
 	MethodPINKeypad
 )
 
-// String is the D-Bus spelling.
+// String is the API's spelling.
 func (m WPSMethod) String() string {
 	switch m {
 	case MethodAuto:
@@ -578,7 +579,7 @@ const (
 	RequestProvision
 )
 
-// String is the D-Bus spelling.
+// String is the API's spelling.
 func (r RequestKind) String() string {
 	switch r {
 	case RequestNegotiation:
@@ -611,7 +612,7 @@ const (
 	AgentNoInputNoOutput
 )
 
-// String is the D-Bus spelling.
+// String is the API's spelling.
 func (c AgentCapability) String() string {
 	switch c {
 	case AgentNone:

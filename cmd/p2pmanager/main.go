@@ -16,12 +16,18 @@
 //		/org/freedesktop/WiFiP2P/phy0/peers/02_00_00_00_01_00
 //	busctl --address=$A --timeout=60 call org.freedesktop.WiFiP2P \
 //		/org/freedesktop/WiFiP2P/phy0/peers/02_00_00_00_01_00 \
-//		org.freedesktop.WiFiP2P.Peer1 Connect a{sv} 1 method s pbc
+//		org.freedesktop.WiFiP2P.Peer1 Connect a{sv} 2 method s pbc bind s none
 //
 // --discover keeps discovery on from the start: a StartDiscovery lease
 // lasts while its client stays on the bus, and a busctl call leaves at
-// once. Connect runs the GO Negotiation with the simulated peer, then
-// fails with NotSupported: group formation is not wired in yet.
+// once. Connect runs the GO Negotiation with the simulated peer, WPS push
+// button and the four-way handshake, and replies with the group's object
+// path once the group is up; bind none keeps the group after busctl left.
+//
+// The program wires the layers together: the radios (the simulated medium
+// or nl80211), the coordinator over them, DHCP (package ipconf) on kernel
+// interfaces, and the D-Bus layer (dbusapi) on the chosen bus; it tells
+// systemd when it is ready and pings its watchdog.
 package main
 
 import (
