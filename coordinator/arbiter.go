@@ -13,7 +13,7 @@ import (
 
 // This file is the arbiter of one radio: what the clients want of it
 // (discovery, listen), the groups that hold it, and the decisions that
-// follow from them. decide, admit, fits and groupFrequency are pure: tests
+// follow from them. decide, admit and groupFrequency are pure: tests
 // call them without any radio. The arbiter's state, hold, release and
 // apply belong to the loop.
 
@@ -32,18 +32,12 @@ type activity struct {
 	listen bool
 }
 
-// ifaceUse is one interface on the radio: its type and operating channel
-// (MHz; 0 when it uses none or none is known yet).
-type ifaceUse struct {
-	typ  radio.IfType
-	freq int
-}
-
-func (u ifaceUse) String() string {
-	if u.freq == 0 {
-		return ifTypeName(u.typ)
+// useString describes an interface on the radio in words.
+func useString(u radio.IfUse) string {
+	if u.Freq == 0 {
+		return ifTypeName(u.Type)
 	}
-	return fmt.Sprintf("%s on %d MHz", ifTypeName(u.typ), u.freq)
+	return fmt.Sprintf("%s on %d MHz", ifTypeName(u.Type), u.Freq)
 }
 
 // radioState is what the arbiter knows of its radio.
@@ -53,13 +47,12 @@ type radioState struct {
 	// p2pDevice: the core runs on a dedicated P2P Device interface (no
 	// channel of its own); otherwise on a station interface.
 	p2pDevice bool
-	// combinations are the radio's interface combinations, usable the
-	// channels a group may use (MHz).
-	combinations []radio.IfCombination
-	software     radio.IfTypes
-	usable       []uint32
+	// info is what the radio can do (its interface combinations); usable
+	// the channels a group may use (MHz).
+	info   radio.PhyInfo
+	usable []uint32
 	// groups are our group interfaces, forming or running.
-	groups []ifaceUse
+	groups []radio.IfUse
 }
 
 // stepKind is one command the arbiter gives the P2P core.
@@ -117,76 +110,22 @@ func decide(r radioState, w wishes, now activity) []step {
 // admit checks that a new group interface fits the radio's interface
 // combinations beside the interfaces it has: our P2P Device (or station)
 // and our other groups. It fails with ErrNotSupported, naming what holds
-// the radio. A radio that advertises no combinations is not checked.
-func admit(r radioState, use ifaceUse) error {
-	if len(r.combinations) == 0 {
-		return nil
-	}
-	own := ifaceUse{typ: radio.IfP2PDevice}
+// the radio.
+func admit(r radioState, use radio.IfUse) error {
+	own := radio.IfUse{Type: radio.IfP2PDevice}
 	if !r.p2pDevice {
-		own.typ = radio.IfStation
+		own.Type = radio.IfStation
 	}
-	uses := append([]ifaceUse{own}, r.groups...)
-	if fits(r.combinations, r.software, append(slices.Clone(uses), use)) {
+	uses := append([]radio.IfUse{own}, r.groups...)
+	if r.info.Allows(append(slices.Clone(uses), use)) {
 		return nil
 	}
 	var held []string
 	for _, u := range uses {
-		held = append(held, u.String())
+		held = append(held, useString(u))
 	}
-	return fmt.Errorf("%w: a %v does not fit the radio's interface combinations beside its %s",
-		api.ErrNotSupported, use, strings.Join(held, ", "))
-}
-
-// fits reports whether the interfaces uses can run at once under one of
-// the combinations, as cfg80211 checks them (cfg80211_iter_combinations):
-// no more interfaces than the combination's maximum, no more distinct
-// channels than its number of channels, each used type within the limits
-// that name it (every such limit takes all the interfaces of that type),
-// and no type outside its limits. Software interface types are not
-// counted.
-func fits(combos []radio.IfCombination, software radio.IfTypes, uses []ifaceUse) bool {
-	count := map[radio.IfType]int{}
-	freqs := map[int]bool{}
-	total := 0
-	for _, u := range uses {
-		if software.Has(u.typ) {
-			continue
-		}
-		count[u.typ]++
-		total++
-		if u.freq != 0 {
-			freqs[u.freq] = true
-		}
-	}
-next:
-	for _, c := range combos {
-		if total > c.MaxInterfaces || len(freqs) > c.NumChannels {
-			continue
-		}
-		left := make([]int, len(c.Limits))
-		for i, l := range c.Limits {
-			left[i] = l.Max
-		}
-		for t, n := range count {
-			covered := false
-			for i, l := range c.Limits {
-				if !l.Types.Has(t) {
-					continue
-				}
-				covered = true
-				if left[i] < n {
-					continue next
-				}
-				left[i] -= n
-			}
-			if !covered {
-				continue next
-			}
-		}
-		return true
-	}
-	return false
+	return fmt.Errorf("%w: a %s does not fit the radio's interface combinations beside its %s",
+		api.ErrNotSupported, useString(use), strings.Join(held, ", "))
 }
 
 // groupFrequency chooses an autonomous GO's operating channel among the
@@ -230,28 +169,20 @@ type arbiter struct {
 	wishes wishes
 	now    activity
 	// holds are the group interfaces forming or running.
-	holds    map[holdID]ifaceUse
+	holds    map[holdID]radio.IfUse
 	nextHold holdID
 	// From the radio, fixed.
-	p2pDevice    bool
-	combinations []radio.IfCombination
-	software     radio.IfTypes
-	usable       []uint32
+	info   radio.PhyInfo
+	usable []uint32
 }
 
 func newArbiter(info radio.PhyInfo, usable []uint32) arbiter {
-	return arbiter{
-		holds:        map[holdID]ifaceUse{},
-		p2pDevice:    info.P2PDevice(),
-		combinations: info.Combinations,
-		software:     info.SoftwareIfTypes,
-		usable:       usable,
-	}
+	return arbiter{holds: map[holdID]radio.IfUse{}, info: info, usable: usable}
 }
 
 // state is the radio as the arbiter knows it.
 func (a *arbiter) state(enabled bool) radioState {
-	r := radioState{enabled: enabled, p2pDevice: a.p2pDevice, combinations: a.combinations, software: a.software, usable: a.usable}
+	r := radioState{enabled: enabled, p2pDevice: a.info.P2PDevice(), info: a.info, usable: a.usable}
 	for _, u := range a.holds {
 		r.groups = append(r.groups, u)
 	}
@@ -260,7 +191,7 @@ func (a *arbiter) state(enabled bool) radioState {
 
 // hold takes the radio for a group interface when admit allows it; the
 // group keeps it until release.
-func (a *arbiter) hold(enabled bool, use ifaceUse) (holdID, error) {
+func (a *arbiter) hold(enabled bool, use radio.IfUse) (holdID, error) {
 	if err := admit(a.state(enabled), use); err != nil {
 		return 0, err
 	}

@@ -17,7 +17,7 @@ func TestDecideRunsWhatTheWishesAskWhileNoGroupHoldsTheRadio(t *testing.T) {
 	full := &api.DiscoveryOptions{Type: api.DiscoverFull}
 	printers := &api.DiscoveryOptions{Type: api.DiscoverSocial, DeviceTypes: []api.DeviceType{{Category: 3, SubCategory: 1}}}
 	free := radioState{enabled: true}
-	held := radioState{enabled: true, groups: []ifaceUse{{typ: radio.IfP2PGO, freq: 2437}}}
+	held := radioState{enabled: true, groups: []radio.IfUse{{Type: radio.IfP2PGO, Freq: 2437}}}
 	disabled := radioState{}
 	for _, tc := range []struct {
 		name   string
@@ -81,55 +81,29 @@ func oneGroupCombinations() []radio.IfCombination {
 }
 
 func TestAdmitChecksANewGroupAgainstTheInterfaceCombinations(t *testing.T) {
-	goOn := func(f int) ifaceUse { return ifaceUse{typ: radio.IfP2PGO, freq: f} }
-	clientOn := func(f int) ifaceUse { return ifaceUse{typ: radio.IfP2PClient, freq: f} }
+	goOn := func(f int) radio.IfUse { return radio.IfUse{Type: radio.IfP2PGO, Freq: f} }
+	clientOn := func(f int) radio.IfUse { return radio.IfUse{Type: radio.IfP2PClient, Freq: f} }
+	phy := func(c []radio.IfCombination) radio.PhyInfo { return radio.PhyInfo{Combinations: c} }
 	for _, tc := range []struct {
 		name  string
 		radio radioState
-		use   ifaceUse
+		use   radio.IfUse
 		ok    bool
 	}{
-		{"a first group on a one-channel radio", radioState{p2pDevice: true, combinations: hwsimCombinations(1)}, goOn(2437), true},
-		{"a second group on the same channel", radioState{p2pDevice: true, combinations: hwsimCombinations(1), groups: []ifaceUse{goOn(2437)}}, clientOn(2437), true},
-		{"a second group on another channel of a one-channel radio", radioState{p2pDevice: true, combinations: hwsimCombinations(1), groups: []ifaceUse{goOn(2437)}}, clientOn(2412), false},
-		{"a second group on another channel of a two-channel radio", radioState{p2pDevice: true, combinations: hwsimCombinations(2), groups: []ifaceUse{goOn(2437)}}, clientOn(2412), true},
-		{"a client whose channel is not known yet", radioState{p2pDevice: true, combinations: hwsimCombinations(1), groups: []ifaceUse{goOn(2437)}}, clientOn(0), true},
-		{"a GO beside a client within the limits", radioState{p2pDevice: true, combinations: oneGroupCombinations(), groups: []ifaceUse{clientOn(5180)}}, goOn(2437), true},
-		{"a second GO beyond its limit", radioState{p2pDevice: true, combinations: oneGroupCombinations(), groups: []ifaceUse{goOn(2437)}}, goOn(2437), false},
-		{"a radio without a P2P Device type runs the core on a station interface", radioState{combinations: oneGroupCombinations()}, clientOn(2437), false},
-		{"a radio that advertises no combinations is not checked", radioState{p2pDevice: true, groups: []ifaceUse{goOn(2437)}}, goOn(5180), true},
+		{"a first group on a one-channel radio", radioState{p2pDevice: true, info: phy(hwsimCombinations(1))}, goOn(2437), true},
+		{"a second group on the same channel", radioState{p2pDevice: true, info: phy(hwsimCombinations(1)), groups: []radio.IfUse{goOn(2437)}}, clientOn(2437), true},
+		{"a second group on another channel of a one-channel radio", radioState{p2pDevice: true, info: phy(hwsimCombinations(1)), groups: []radio.IfUse{goOn(2437)}}, clientOn(2412), false},
+		{"a second group on another channel of a two-channel radio", radioState{p2pDevice: true, info: phy(hwsimCombinations(2)), groups: []radio.IfUse{goOn(2437)}}, clientOn(2412), true},
+		{"a client whose channel is not known yet", radioState{p2pDevice: true, info: phy(hwsimCombinations(1)), groups: []radio.IfUse{goOn(2437)}}, clientOn(0), true},
+		{"a GO beside a client within the limits", radioState{p2pDevice: true, info: phy(oneGroupCombinations()), groups: []radio.IfUse{clientOn(5180)}}, goOn(2437), true},
+		{"a second GO beyond its limit", radioState{p2pDevice: true, info: phy(oneGroupCombinations()), groups: []radio.IfUse{goOn(2437)}}, goOn(2437), false},
+		{"a radio without a P2P Device type runs the core on a station interface", radioState{info: phy(oneGroupCombinations())}, clientOn(2437), false},
+		{"a radio that advertises no combinations runs one interface at a time", radioState{p2pDevice: true}, goOn(2437), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := admit(tc.radio, tc.use)
 			if (err == nil) != tc.ok || err != nil && !errors.Is(err, api.ErrNotSupported) {
 				t.Errorf("admit = %v; want allowed: %v", err, tc.ok)
-			}
-		})
-	}
-}
-
-func TestFitsFollowsCfg80211(t *testing.T) {
-	dev := ifaceUse{typ: radio.IfP2PDevice}
-	sta := ifaceUse{typ: radio.IfStation, freq: 2412}
-	ap := ifaceUse{typ: radio.IfAP, freq: 2412}
-	// other is a type no limit names (as a monitor interface would be).
-	other := ifaceUse{typ: radio.IfP2PDevice + 1}
-	for _, tc := range []struct {
-		name     string
-		software radio.IfTypes
-		uses     []ifaceUse
-		want     bool
-	}{
-		{"within every limit", 0, []ifaceUse{dev, sta, ap}, true},
-		{"two P2P Devices exceed their limit", 0, []ifaceUse{dev, dev}, false},
-		{"a type no limit names does not fit", 0, []ifaceUse{dev, other}, false},
-		{"a software type is not counted", radio.IfTypes(0).With(other.typ), []ifaceUse{dev, sta, ap, other}, true},
-		{"more interfaces than the maximum", 0, []ifaceUse{dev, sta, ap, {typ: radio.IfP2PClient, freq: 2412}}, false},
-		{"more channels than the combination has", 0, []ifaceUse{dev, sta, {typ: radio.IfAP, freq: 5180}, {typ: radio.IfP2PGO, freq: 2437}}, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := fits(oneGroupCombinations(), tc.software, tc.uses); got != tc.want {
-				t.Errorf("fits = %v, want %v", got, tc.want)
 			}
 		})
 	}

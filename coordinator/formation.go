@@ -117,9 +117,9 @@ func (d *device) fail(ctx context.Context, peer api.MAC, err error) error {
 // and checks the interface combinations), starts our side and registers it
 // with the loop.
 func (d *device) start(ctx context.Context, p plan) (*runningGroup, error) {
-	use := ifaceUse{typ: radio.IfP2PClient, freq: p.freq}
+	use := radio.IfUse{Type: radio.IfP2PClient, Freq: p.freq}
 	if p.role == p2pmsg.RoleGO {
-		use.typ = radio.IfP2PGO
+		use.Type = radio.IfP2PGO
 	}
 	var (
 		hold holdID
