@@ -84,6 +84,11 @@ type Device interface {
 	// AllowJoin opens WPS on a group where this device is GO, for a new
 	// client (ErrNotSupported when it is a client there).
 	AllowJoin(ctx context.Context, g GroupID, o JoinOptions) error
+	// PlanGroup says, without doing anything, whether a group with these
+	// options could start now, on which channel, and what it would
+	// conflict with or interrupt: the arbiter's decision for CreateGroup or
+	// Connect with the same options.
+	PlanGroup(ctx context.Context, o PlanOptions) (GroupPlan, error)
 }
 
 // Event is a state change from the backend: DeviceAdded, DeviceChanged,
@@ -148,11 +153,17 @@ type AgentRequest struct {
 	Method  WPSMethod
 	// PIN is the PIN to show, for AgentDisplayPIN.
 	PIN string
+	// Interface and Detail describe an AgentConcurrency: the station
+	// interface that would disconnect while the group runs, and the
+	// conflict in words.
+	Interface string
+	Detail    string
 	// Timeout bounds the wait for the agent (0: the layer's default).
 	Timeout time.Duration
 	// Respond receives the outcome. For AgentAuthorize Accepted tells the
 	// answer; for AgentRequestPIN PIN holds the PIN (4 or 8 digits,
-	// checked); for AgentDisplayPIN Accepted tells that the agent took it.
+	// checked); for AgentDisplayPIN Accepted tells that the agent took it;
+	// for AgentConcurrency Accepted lets the station yield.
 	// It may be nil for AgentDisplayPIN.
 	Respond func(AgentResponse)
 }
@@ -224,6 +235,110 @@ type DeviceInfo struct {
 	// AvailabilityDetail says more, in words (e.g. "wpa_supplicant owns
 	// the P2P-Device interface of phy0"); may be empty.
 	AvailabilityDetail string
+	// Radio is what uses the radio now and what it still allows.
+	Radio RadioInfo
+}
+
+// RadioInfo is the radio's current uses, as the arbiter sees them
+// (Device1.Radio).
+type RadioInfo struct {
+	// Interfaces are every interface on the radio, ours and other
+	// programs'.
+	Interfaces []RadioInterface
+	// Channels is how many different channels the radio can use at once
+	// beside our P2P Device (the most its interface combinations allow).
+	Channels uint32
+	// InUse are the operating channels of the radio's interfaces (MHz).
+	InUse []uint32
+	// Allowed are the channels a new group could operate on now (MHz).
+	Allowed []uint32
+	// GroupsAvailable is how many more groups could start now.
+	GroupsAvailable uint32
+	// RFKillSoft and RFKillHard are the radio's rfkill switch.
+	RFKillSoft, RFKillHard bool
+}
+
+// RadioInterface is one interface on a radio.
+type RadioInterface struct {
+	// Name is the network interface ("" for a P2P Device, which has none).
+	Name string
+	// Type is "station", "ap", "p2p-client", "p2p-go" or "p2p-device".
+	Type string
+	// Frequency is its operating channel (MHz; 0: none).
+	Frequency uint32
+	// Ours: the service created it; otherwise another program did.
+	Ours bool
+	// Manager names the program that manages it, when known
+	// ("NetworkManager", "iwd", "wpa_supplicant").
+	Manager string
+}
+
+// PlanOptions are what PlanGroup plans: a CreateGroup (no peer) or a
+// Connect to Peer.
+type PlanOptions struct {
+	// Peer, when HasPeer, plans a Connect to that peer; otherwise a
+	// CreateGroup.
+	Peer    MAC
+	HasPeer bool
+	// Join plans joining the peer's running group.
+	Join bool
+	// Band and Frequency are CreateGroup's and Connect's; ForceFrequency
+	// is Connect's.
+	Band           Band
+	Frequency      uint32
+	ForceFrequency bool
+}
+
+// GroupPlan is the arbiter's answer to PlanGroup.
+type GroupPlan struct {
+	// Possible: the group could start now (after the station yields, when
+	// Decision is DecisionStationYields).
+	Possible bool
+	// Frequency is the channel the group would use (MHz; 0 when not
+	// possible or decided by the negotiation).
+	Frequency uint32
+	// Decision is what the service would do.
+	Decision Decision
+	// Reason says why, in words.
+	Reason string
+	// Conflicts are the uses of the radio the group conflicts with, in
+	// words; Interrupts what it would interrupt.
+	Conflicts  []string
+	Interrupts []string
+	// Err is the error the call would fail with (nil when possible).
+	Err error
+}
+
+// Decision is what the arbiter decides about a group.
+type Decision uint8
+
+// Decisions.
+const (
+	// DecisionAllow: the group fits beside what uses the radio.
+	DecisionAllow Decision = iota + 1
+	// DecisionRefuse: the call fails (ErrConcurrencyConflict, or another
+	// error Err names).
+	DecisionRefuse
+	// DecisionAsk: the agent is asked whether the station may yield.
+	DecisionAsk
+	// DecisionStationYields: the station's manager is asked to disconnect
+	// it for the group's lifetime.
+	DecisionStationYields
+)
+
+// String is the API's spelling.
+func (d Decision) String() string {
+	switch d {
+	case DecisionAllow:
+		return "allow"
+	case DecisionRefuse:
+		return "refuse"
+	case DecisionAsk:
+		return "ask"
+	case DecisionStationYields:
+		return "station-yields"
+	}
+	return fmt.Sprintf("decision(%d)", uint8(d))
 }
 
 // Capabilities is what the radio can do for P2P.
@@ -502,8 +617,10 @@ type ConnectOptions struct {
 	// negotiating.
 	Join       bool
 	Persistent bool
-	// Frequency is the preferred operating channel (MHz, 0: any).
-	Frequency uint32
+	// Frequency is the preferred operating channel (MHz, 0: any); with
+	// ForceFrequency the only channel offered.
+	Frequency      uint32
+	ForceFrequency bool
 }
 
 // JoinOptions configure AllowJoin.
@@ -561,6 +678,9 @@ const (
 	// AgentRequestPIN: ask the user for the PIN the peer shows
 	// (Agent1.RequestPin).
 	AgentRequestPIN
+	// AgentConcurrency: ask whether the station may disconnect while a
+	// group runs (Agent1.RequestConcurrency).
+	AgentConcurrency
 )
 
 // RequestKind is what a peer asks for in an AgentAuthorize.

@@ -21,6 +21,9 @@ var (
 	ErrPeerUnreachable  = errors.New("peer unreachable")
 	ErrIncorrectPIN     = errors.New("incorrect PIN")
 	ErrInProgress       = errors.New("already in progress")
+	// ErrConcurrencyConflict: the radio cannot run the group beside what
+	// uses it now.
+	ErrConcurrencyConflict = errors.New("concurrency conflict")
 )
 
 // ErrorSpec is one row of the error table: the error's name in the API,
@@ -50,5 +53,6 @@ func Errors() []ErrorSpec {
 		{"PeerUnreachable", ErrPeerUnreachable, "The peer did not answer: it is out of range, not listening, or gone."},
 		{"IncorrectPin", ErrIncorrectPIN, "WPS provisioning failed because the PIN did not match."},
 		{"InProgress", ErrInProgress, "The same operation is already in progress (a second Connect to a peer being connected, a second agent request about the same peer)."},
+		{"ConcurrencyConflict", ErrConcurrencyConflict, "The radio cannot run the group beside what uses it now (a station on another channel of a radio that runs one channel at a time, interface combinations used up by other interfaces); the message says what holds the radio. Device1.PlanGroup tells beforehand; the configuration's conflict policy decides whether the service refuses, asks the agent, or lets the station yield."},
 	}
 }

@@ -3,8 +3,6 @@ package coordinator
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/p2pmanager/p2pmanager/api"
 	"github.com/p2pmanager/p2pmanager/supplicant/p2p"
@@ -13,9 +11,9 @@ import (
 
 // This file is the arbiter of one radio: what the clients want of it
 // (discovery, listen), the groups that hold it, and the decisions that
-// follow from them. decide, admit and groupFrequency are pure: tests
-// call them without any radio. The arbiter's state, hold, release and
-// apply belong to the loop.
+// follow from them. decide is pure: tests call it without any radio (the
+// planning of groups is in planning.go). The arbiter's state, hold,
+// release and apply belong to the loop.
 
 // wishes are what the clients want of a radio.
 type wishes struct {
@@ -53,6 +51,9 @@ type radioState struct {
 	usable []uint32
 	// groups are our group interfaces, forming or running.
 	groups []radio.IfUse
+	// others are other programs' interfaces on the radio.
+	others []otherUse
+	rfkill radio.RFKill
 }
 
 // stepKind is one command the arbiter gives the P2P core.
@@ -107,60 +108,6 @@ func decide(r radioState, w wishes, now activity) []step {
 	return steps
 }
 
-// admit checks that a new group interface fits the radio's interface
-// combinations beside the interfaces it has: our P2P Device (or station)
-// and our other groups. It fails with ErrNotSupported, naming what holds
-// the radio.
-func admit(r radioState, use radio.IfUse) error {
-	own := radio.IfUse{Type: radio.IfP2PDevice}
-	if !r.p2pDevice {
-		own.Type = radio.IfStation
-	}
-	uses := append([]radio.IfUse{own}, r.groups...)
-	if r.info.Allows(append(slices.Clone(uses), use)) {
-		return nil
-	}
-	var held []string
-	for _, u := range uses {
-		held = append(held, useString(u))
-	}
-	return fmt.Errorf("%w: a %s does not fit the radio's interface combinations beside its %s",
-		api.ErrNotSupported, useString(use), strings.Join(held, ", "))
-}
-
-// groupFrequency chooses an autonomous GO's operating channel among the
-// usable frequencies: the one asked, else the first of the band asked,
-// else channel 6 (a social channel, as wpa_supplicant prefers), else the
-// first usable.
-func groupFrequency(usable []uint32, o api.GroupOptions) (int, error) {
-	if o.Frequency != 0 {
-		if !slices.Contains(usable, o.Frequency) {
-			return 0, fmt.Errorf("%w: frequency %d MHz is not usable", api.ErrInvalidArguments, o.Frequency)
-		}
-		return int(o.Frequency), nil
-	}
-	inBand := func(f uint32) bool {
-		switch o.Band {
-		case api.Band2GHz:
-			return f < 2500
-		case api.Band5GHz:
-			return f > 4900 && f < 5925
-		case api.Band6GHz:
-			return f >= 5925
-		}
-		return true
-	}
-	if o.Band == 0 && slices.Contains(usable, 2437) {
-		return 2437, nil
-	}
-	for _, f := range usable {
-		if inBand(f) {
-			return int(f), nil
-		}
-	}
-	return 0, fmt.Errorf("%w: no usable channel for the group", api.ErrNoCommonChannel)
-}
-
 // holdID names a hold of a group on the radio.
 type holdID uint64
 
@@ -171,9 +118,11 @@ type arbiter struct {
 	// holds are the group interfaces forming or running.
 	holds    map[holdID]radio.IfUse
 	nextHold holdID
-	// From the radio, fixed.
+	// From the radio.
 	info   radio.PhyInfo
 	usable []uint32
+	others []otherUse
+	rfkill radio.RFKill
 }
 
 func newArbiter(info radio.PhyInfo, usable []uint32) arbiter {
@@ -182,18 +131,20 @@ func newArbiter(info radio.PhyInfo, usable []uint32) arbiter {
 
 // state is the radio as the arbiter knows it.
 func (a *arbiter) state(enabled bool) radioState {
-	r := radioState{enabled: enabled, p2pDevice: a.info.P2PDevice(), info: a.info, usable: a.usable}
+	r := radioState{enabled: enabled, p2pDevice: a.info.P2PDevice(), info: a.info, usable: a.usable,
+		others: a.others, rfkill: a.rfkill}
 	for _, u := range a.holds {
 		r.groups = append(r.groups, u)
 	}
 	return r
 }
 
-// hold takes the radio for a group interface when admit allows it; the
+// hold takes the radio for a group interface when it fits beside what
+// uses the radio (else ErrConcurrencyConflict, saying what holds it); the
 // group keeps it until release.
 func (a *arbiter) hold(enabled bool, use radio.IfUse) (holdID, error) {
-	if err := admit(a.state(enabled), use); err != nil {
-		return 0, err
+	if r := a.state(enabled); !r.fits(use) {
+		return 0, fmt.Errorf("%w: %s", api.ErrConcurrencyConflict, r.conflict(use.Type, use.Freq))
 	}
 	a.nextHold++
 	a.holds[a.nextHold] = use

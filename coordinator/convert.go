@@ -148,7 +148,7 @@ func wfdInfo(payload []byte) *api.WFDInfo {
 }
 
 func capabilities(p radio.PhyInfo) api.Capabilities {
-	c := api.Capabilities{P2PDevice: p.P2PDevice(), MaxGroups: 1}
+	c := api.Capabilities{P2PDevice: p.P2PDevice()}
 	for _, b := range p.Bands {
 		switch b.ID {
 		case radio.Band2GHz:

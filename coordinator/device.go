@@ -3,6 +3,8 @@ package coordinator
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"go.uber.org/zap"
 
@@ -62,6 +64,7 @@ func (c *Coordinator) newDevice(ctx context.Context, phy radio.Phy) (*device, er
 		return nil, fmt.Errorf("coordinator: starting P2P on %s: %w", info.Name, err)
 	}
 	caps := capabilities(info)
+	caps.MaxGroups = uint32(maxGroups(info, caps.Frequencies))
 	d := &device{
 		c:      c,
 		p2p:    pd,
@@ -87,6 +90,7 @@ func (c *Coordinator) newDevice(ctx context.Context, phy radio.Phy) (*device, er
 		o := *c.cfg.Discover
 		d.arb.wishes.pinned = &o
 	}
+	d.info.Radio = radioInfo(d.arb.state(true), d.ownInterfaces())
 	dlog.Info("P2P device started", zap.Stringer("address", pd.Address()), zap.String("name", pc.DeviceName))
 	return d, nil
 }
@@ -116,7 +120,29 @@ func (d *device) gone() {
 func (d *device) changed() {
 	d.info.Discovering = d.info.Enabled && d.arb.now.find != nil
 	d.info.Listening = d.info.Enabled && d.arb.now.listen
+	d.info.Radio = radioInfo(d.arb.state(d.info.Enabled), d.ownInterfaces())
 	d.c.emit(api.DeviceChanged{Info: d.info})
+}
+
+// ownInterfaces are our interfaces on the radio, as Device1.Radio lists
+// them: the P2P Device and the groups' interfaces.
+func (d *device) ownInterfaces() []api.RadioInterface {
+	own := []api.RadioInterface{{Type: ifTypeName(radio.IfP2PDevice), Ours: true}}
+	if !d.arb.info.P2PDevice() {
+		own[0] = api.RadioInterface{Name: d.p2p.Interface().Name, Type: ifTypeName(radio.IfStation), Ours: true}
+	}
+	for _, id := range slices.Sorted(maps.Keys(d.groups)) {
+		g := d.groups[id]
+		if !g.started {
+			continue
+		}
+		t := radio.IfP2PClient
+		if g.info.Role == api.RoleGO {
+			t = radio.IfP2PGO
+		}
+		own = append(own, api.RadioInterface{Name: g.info.Interface, Type: ifTypeName(t), Frequency: g.info.Frequency, Ours: true})
+	}
+	return own
 }
 
 // SetName implements api.Device.

@@ -30,7 +30,10 @@ func (d *device) Connect(ctx context.Context, peer api.MAC, o api.ConnectOptions
 	if o.Join {
 		return d.join(ctx, peer, o)
 	}
-	var params p2p.ConnectParams
+	var (
+		params p2p.ConnectParams
+		gp     api.GroupPlan
+	)
 	err := d.do(ctx, func() error {
 		p, err := d.connectablePeer(peer)
 		if err != nil {
@@ -41,10 +44,15 @@ func (d *device) Connect(ctx context.Context, peer api.MAC, o api.ConnectOptions
 			intent = int(o.GOIntent)
 		}
 		params = p2p.ConnectParams{Method: methodFor(o.Method, p.ConfigMethods), GOIntent: &intent, Persistent: o.Persistent}
+		gp = planGroup(d.arb.state(d.info.Enabled), api.PlanOptions{Peer: peer, HasPeer: true,
+			Frequency: o.Frequency, ForceFrequency: o.ForceFrequency}, 0)
 		return nil
 	})
 	if err != nil {
 		return 0, err
+	}
+	if gp.Err != nil {
+		return 0, d.fail(ctx, peer, gp.Err)
 	}
 	if o.Persistent {
 		// A persistent group formed with this peer before is re-invoked:
@@ -96,6 +104,20 @@ func (d *device) join(ctx context.Context, peer api.MAC, o api.ConnectOptions) (
 	if err != nil {
 		return 0, mapErr(err)
 	}
+	// The GO's channel must fit beside what uses our radio: refused up
+	// front, before the peer's user is asked anything.
+	freq := gp.OperatingFreq
+	var jp api.GroupPlan
+	err = d.do(ctx, func() error {
+		jp = planGroup(d.arb.state(d.info.Enabled), api.PlanOptions{Peer: peer, HasPeer: true, Join: true}, freq)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if jp.Err != nil {
+		return 0, d.fail(ctx, peer, jp.Err)
+	}
 	pin, err := d.pinFor(ctx, peer, method, o.PIN)
 	if err != nil {
 		return 0, err
@@ -106,10 +128,6 @@ func (d *device) join(ctx context.Context, peer api.MAC, o api.ConnectOptions) (
 		return 0, d.fail(ctx, peer, mapErr(err))
 	case !pd.Accepted:
 		return 0, d.fail(ctx, peer, fmt.Errorf("%w: the group owner refused %v provisioning", api.ErrRejected, method))
-	}
-	freq := gp.OperatingFreq
-	if o.Frequency != 0 {
-		freq = int(o.Frequency)
 	}
 	d.c.log.Info("joining the group of a peer", zap.Stringer("peer", gp.Address), zap.String("ssid", gp.GroupSSID),
 		zap.Stringer("bssid", gp.GroupBSSID), zap.Int("freq", freq), zap.Stringer("method", method))
@@ -155,19 +173,37 @@ func (d *device) reinvoke(ctx context.Context, pg persistentGroup) (api.GroupID,
 // P2P v1.7, 3.2.1) and returns once it beacons, after its GroupUpdated.
 // Clients join through AllowJoin.
 func (d *device) CreateGroup(ctx context.Context, o api.GroupOptions) (api.GroupID, error) {
-	var freq int
+	var gp api.GroupPlan
 	err := d.do(ctx, func() error {
-		if !d.info.Enabled {
-			return fmt.Errorf("%w: P2P is disabled on %s", api.ErrNotReady, d.id)
-		}
-		var err error
-		freq, err = groupFrequency(d.arb.usable, o)
-		return err
+		gp = planGroup(d.arb.state(d.info.Enabled), api.PlanOptions{Band: o.Band, Frequency: o.Frequency}, 0)
+		return gp.Err
 	})
 	if err != nil {
 		return 0, err
 	}
-	return d.form(ctx, plan{role: p2pmsg.RoleGO, freq: freq, passphrase: o.Passphrase, persistent: o.Persistent})
+	return d.form(ctx, plan{role: p2pmsg.RoleGO, freq: int(gp.Frequency), passphrase: o.Passphrase, persistent: o.Persistent})
+}
+
+// PlanGroup implements api.Device: the arbiter's decision, computed on the
+// loop, for a CreateGroup or a Connect with these options.
+func (d *device) PlanGroup(ctx context.Context, o api.PlanOptions) (api.GroupPlan, error) {
+	peerFreq := 0
+	if o.HasPeer && o.Join {
+		p, err := d.p2p.Peer(ctx, p2p.MAC(o.Peer))
+		if err != nil {
+			return api.GroupPlan{}, mapErr(err)
+		}
+		peerFreq = p.OperatingFreq
+	}
+	var gp api.GroupPlan
+	err := d.do(ctx, func() error {
+		if _, ok := d.peers[o.Peer]; o.HasPeer && !ok {
+			return fmt.Errorf("%w: no peer %v", api.ErrNotFound, o.Peer)
+		}
+		gp = planGroup(d.arb.state(d.info.Enabled), o, peerFreq)
+		return nil
+	})
+	return gp, err
 }
 
 // ProvisionDiscovery implements api.Device.

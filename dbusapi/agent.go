@@ -167,6 +167,10 @@ func (s *Service) agentRequest(req api.AgentRequest) {
 	case api.AgentAuthorize:
 		err = obj.CallWithContext(ctx, ifaceAgent+".RequestAuthorization", 0, peer, req.Request.String(), req.Method.String()).Err
 		resp.Accepted = err == nil
+	case api.AgentConcurrency:
+		err = obj.CallWithContext(ctx, ifaceAgent+".RequestConcurrency", 0, devicePath(req.Device),
+			sanitize(req.Interface, maxStringArg), sanitize(req.Detail, maxStringArg)).Err
+		resp.Accepted = err == nil
 	case api.AgentDisplayPIN:
 		if e := checkPIN("PIN", req.PIN); e != nil {
 			refuse(e)

@@ -234,6 +234,60 @@ func deviceProps(d api.DeviceInfo) map[string]dbus.Variant {
 		}),
 		"Availability":       dbus.MakeVariant(d.Availability.String()),
 		"AvailabilityDetail": dbus.MakeVariant(sanitize(d.AvailabilityDetail, maxAirString)),
+		"Radio":              dbus.MakeVariant(radioProps(d.Radio)),
+	}
+}
+
+// radioProps renders Device1.Radio.
+func radioProps(r api.RadioInfo) map[string]dbus.Variant {
+	ifaces := make([]map[string]dbus.Variant, 0, len(r.Interfaces))
+	for _, i := range r.Interfaces {
+		ifaces = append(ifaces, map[string]dbus.Variant{
+			"name":      dbus.MakeVariant(sanitize(i.Name, 32)),
+			"type":      dbus.MakeVariant(sanitize(i.Type, 32)),
+			"frequency": dbus.MakeVariant(i.Frequency),
+			"ours":      dbus.MakeVariant(i.Ours),
+			"manager":   dbus.MakeVariant(sanitize(i.Manager, maxAirString)),
+		})
+	}
+	rfkill := "unblocked"
+	switch {
+	case r.RFKillHard:
+		rfkill = "hard-blocked"
+	case r.RFKillSoft:
+		rfkill = "soft-blocked"
+	}
+	return map[string]dbus.Variant{
+		"interfaces":          dbus.MakeVariant(ifaces),
+		"channels":            dbus.MakeVariant(r.Channels),
+		"frequencies_in_use":  dbus.MakeVariant(orEmpty(append([]uint32(nil), r.InUse...))),
+		"allowed_frequencies": dbus.MakeVariant(orEmpty(append([]uint32(nil), r.Allowed...))),
+		"groups_available":    dbus.MakeVariant(r.GroupsAvailable),
+		"rfkill":              dbus.MakeVariant(rfkill),
+	}
+}
+
+// planProps renders PlanGroup's answer.
+func planProps(p api.GroupPlan) map[string]dbus.Variant {
+	name := ""
+	if p.Err != nil {
+		name = toDBusError(p.Err).Name
+	}
+	clipAll := func(list []string) []string {
+		out := make([]string, 0, len(list))
+		for _, x := range list {
+			out = append(out, sanitize(x, maxAirString))
+		}
+		return out
+	}
+	return map[string]dbus.Variant{
+		"possible":   dbus.MakeVariant(p.Possible),
+		"frequency":  dbus.MakeVariant(p.Frequency),
+		"decision":   dbus.MakeVariant(p.Decision.String()),
+		"reason":     dbus.MakeVariant(sanitize(p.Reason, maxAirString)),
+		"conflicts":  dbus.MakeVariant(clipAll(p.Conflicts)),
+		"interrupts": dbus.MakeVariant(clipAll(p.Interrupts)),
+		"error":      dbus.MakeVariant(name),
 	}
 }
 

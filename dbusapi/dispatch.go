@@ -243,6 +243,7 @@ func (s *Service) handlers() map[string]handlerFunc {
 		ifaceDevice + ".StartListen":              s.startListen,
 		ifaceDevice + ".StopListen":               s.stopListen,
 		ifaceDevice + ".CreateGroup":              s.createGroup,
+		ifaceDevice + ".PlanGroup":                s.planGroup,
 		ifacePeer + ".Connect":                    s.connect,
 		ifacePeer + ".Disconnect":                 s.disconnect,
 		ifacePeer + ".ProvisionDiscovery":         s.provisionDiscovery,
@@ -517,6 +518,39 @@ func (s *Service) createGroup(c *call) ([]any, error) {
 	return s.groupReply(ctx, c, d, id, bind)
 }
 
+// peerOf resolves a Peer1 object path of device d.
+func (s *Service) peerOf(d *device, p dbus.ObjectPath) (api.MAC, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	po := s.objects[p]
+	if po == nil || po.kind != kindPeer || po.dev != d {
+		return api.MAC{}, false
+	}
+	return po.peer, true
+}
+
+func (s *Service) planGroup(c *call) ([]any, error) {
+	o, err := s.optionsArg(c)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.deviceOf(c)
+	if err != nil {
+		return nil, err
+	}
+	p, err := parsePlan(o, func(path dbus.ObjectPath) (api.MAC, bool) { return s.peerOf(d, path) })
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := s.backendCtx(c)
+	defer cancel()
+	plan, err := d.handle.PlanGroup(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return []any{planProps(plan)}, nil
+}
+
 // groupReply waits for the group's object, binds it to the caller when
 // asked, and returns its path.
 func (s *Service) groupReply(ctx context.Context, c *call, d *device, id api.GroupID, bind bool) ([]any, error) {
@@ -608,15 +642,7 @@ func (s *Service) allowJoin(c *call) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	j, err := parseAllowJoin(o, func(p dbus.ObjectPath) (api.MAC, bool) {
-		s.mu.RLock()
-		defer s.mu.RUnlock()
-		po := s.objects[p]
-		if po == nil || po.kind != kindPeer || po.dev != d {
-			return api.MAC{}, false
-		}
-		return po.peer, true
-	})
+	j, err := parseAllowJoin(o, func(p dbus.ObjectPath) (api.MAC, bool) { return s.peerOf(d, p) })
 	if err != nil {
 		return nil, err
 	}

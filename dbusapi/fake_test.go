@@ -56,6 +56,14 @@ func newFakeBackend() *fakeBackend {
 				MaxGroups: 1, P2PDevice: true,
 				Combinations: []api.InterfaceCombination{{Limits: []api.InterfaceLimit{{Max: 1, Types: []string{"station"}}, {Max: 1, Types: []string{"p2p-client", "p2p-go"}}, {Max: 1, Types: []string{"p2p-device"}}}, MaxInterfaces: 3, Channels: 1}}},
 			Availability: api.Available,
+			// A station on 5180 MHz shares the one-channel radio.
+			Radio: api.RadioInfo{
+				Interfaces: []api.RadioInterface{
+					{Name: "wlan0", Type: "station", Frequency: 5180, Manager: "NetworkManager"},
+					{Type: "p2p-device", Ours: true},
+				},
+				Channels: 1, InUse: []uint32{5180}, Allowed: []uint32{5180}, GroupsAvailable: 1,
+			},
 		},
 		inRange: map[api.MAC]api.PeerInfo{
 			macA: {Address: macA, Name: "tv", PrimaryDeviceType: api.DeviceType{Category: 7, OUI: [4]byte{0x00, 0x50, 0xf2, 0x04}, SubCategory: 1},
@@ -349,6 +357,22 @@ func (d *fakeDevice) AllowJoin(_ context.Context, id api.GroupID, o api.JoinOpti
 	defer d.mu.Unlock()
 	d.log("AllowJoin %d %v peer=%v %v", id, o.Method, o.HasPeer, o.Timeout)
 	return nil
+}
+
+// PlanGroup answers as an arbiter with a station on 5180 MHz and one
+// channel would: that channel, or a conflict for another one.
+func (d *fakeDevice) PlanGroup(_ context.Context, o api.PlanOptions) (api.GroupPlan, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.log("PlanGroup peer=%v join=%v freq=%d force=%v", o.HasPeer, o.Join, o.Frequency, o.ForceFrequency)
+	if o.Frequency != 0 && o.Frequency != 5180 {
+		why := "the station on wlan0 uses 5180 MHz; this radio runs one channel at a time"
+		return api.GroupPlan{Decision: api.DecisionRefuse, Reason: why,
+			Conflicts: []string{"station wlan0 on 5180 MHz (NetworkManager)"},
+			Err:       fmt.Errorf("%w: %s", api.ErrConcurrencyConflict, why)}, nil
+	}
+	return api.GroupPlan{Possible: true, Frequency: 5180, Decision: api.DecisionAllow,
+		Reason: "the group shares the station's channel"}, nil
 }
 
 // TestFakeBackendSatisfiesTheInterfaces keeps the fake honest at compile

@@ -329,8 +329,55 @@ func parseConnect(o options) (api.ConnectOptions, bool, error) {
 	if c.Frequency, err = o.frequency("frequency"); err != nil {
 		return c, false, err
 	}
+	if c.ForceFrequency, err = parseForceFrequency(o, c.Frequency); err != nil {
+		return c, false, err
+	}
 	bind, err := parseBind(o)
 	return c, bind, err
+}
+
+// parseForceFrequency reads force_frequency, which needs a frequency.
+func parseForceFrequency(o options, freq uint32) (bool, error) {
+	force := o.boolean("force_frequency")
+	if force && freq == 0 {
+		return false, invalidArgs("option \"force_frequency\" needs \"frequency\"")
+	}
+	return force, nil
+}
+
+// parsePlan checks PlanGroup's options: CreateGroup's, or Connect's when
+// a peer is given; peer resolves a Peer1 path of the device.
+func parsePlan(o options, peer func(dbus.ObjectPath) (api.MAC, bool)) (api.PlanOptions, error) {
+	var p api.PlanOptions
+	if path, ok, err := o.path("peer"); err != nil {
+		return p, err
+	} else if ok {
+		m, found := peer(path)
+		if !found {
+			return p, invalidArgs("option \"peer\": %q is not a peer of this device", clip(string(path)))
+		}
+		p.Peer, p.HasPeer = m, true
+	}
+	p.Join = o.boolean("join")
+	if p.Join && !p.HasPeer {
+		return p, invalidArgs("option \"join\" needs \"peer\"")
+	}
+	if o.has("band") && o.has("frequency") {
+		return p, invalidArgs("options \"band\" and \"frequency\" exclude each other")
+	}
+	b, err := o.enum("band", []string{"", "2.4ghz", "5ghz", "6ghz"}, 0)
+	if err != nil {
+		return p, err
+	}
+	if o.has("band") && b == 0 {
+		return p, invalidArgs(`option "band": "" is not one of "2.4ghz", "5ghz", "6ghz"`)
+	}
+	p.Band = api.Band(b)
+	if p.Frequency, err = o.frequency("frequency"); err != nil {
+		return p, err
+	}
+	p.ForceFrequency, err = parseForceFrequency(o, p.Frequency)
+	return p, err
 }
 
 // parseAllowJoin checks AllowJoin's options; peer resolves a Peer1 path of

@@ -576,3 +576,80 @@ func TestErrorsFromBelowMapThroughTheTable(t *testing.T) {
 		}
 	}
 }
+
+func TestRadioShowsWhatUsesTheRadio(t *testing.T) {
+	f := newFixture(t)
+	c := f.client()
+	var v dbus.Variant
+	if err := callStore(t, c, phy0, ifaceProperties+".Get", []any{&v}, ifaceDevice, "Radio"); err != nil {
+		t.Fatal(err)
+	}
+	r := v.Value().(map[string]dbus.Variant)
+	ifaces := r["interfaces"].Value().([]map[string]dbus.Variant)
+	got := map[string]any{
+		"channels": r["channels"].Value(), "in_use": r["frequencies_in_use"].Value(), "allowed": r["allowed_frequencies"].Value(),
+		"groups": r["groups_available"].Value(), "rfkill": r["rfkill"].Value(),
+		"first": []any{ifaces[0]["name"].Value(), ifaces[0]["type"].Value(), ifaces[0]["frequency"].Value(), ifaces[0]["ours"].Value(), ifaces[0]["manager"].Value()},
+	}
+	want := map[string]any{
+		"channels": uint32(1), "in_use": []uint32{5180}, "allowed": []uint32{5180}, "groups": uint32(1), "rfkill": "unblocked",
+		"first": []any{"wlan0", "station", uint32(5180), false, "NetworkManager"},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("Radio (-want +got):\n%s", d)
+	}
+}
+
+func TestPlanGroupExplainsTheArbitersDecision(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		options map[string]dbus.Variant
+		want    map[string]any
+	}{
+		{"a group on the station's channel is allowed", map[string]dbus.Variant{},
+			map[string]any{"possible": true, "frequency": uint32(5180), "decision": "allow", "error": ""}},
+		{"another channel conflicts with the station", map[string]dbus.Variant{"frequency": dbus.MakeVariant(uint32(2437))},
+			map[string]any{"possible": false, "frequency": uint32(0), "decision": "refuse", "error": ErrorPrefix + "ConcurrencyConflict"}},
+		{"a Connect is planned with its peer", map[string]dbus.Variant{"peer": dbus.MakeVariant(peerA()), "frequency": dbus.MakeVariant(uint32(5180)), "force_frequency": dbus.MakeVariant(true)},
+			map[string]any{"possible": true, "frequency": uint32(5180), "decision": "allow", "error": ""}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			c := f.client()
+			if _, ok := tc.options["peer"]; ok {
+				mustCall(t, c, phy0, ifaceDevice+".StartDiscovery", map[string]dbus.Variant{})
+				eventually(t, time.Second, "peer A", func() bool { _, ok := managedObjects(t, c)[peerA()]; return ok })
+			}
+			var plan map[string]dbus.Variant
+			if err := callStore(t, c, phy0, ifaceDevice+".PlanGroup", []any{&plan}, tc.options); err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]any{}
+			for k := range tc.want {
+				got[k] = plan[k].Value()
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("plan (-want +got):\n%s", d)
+			}
+			if tc.want["decision"] == "refuse" && !strings.Contains(plan["reason"].Value().(string), "5180 MHz") {
+				t.Errorf("reason %q does not say what holds the radio", plan["reason"].Value())
+			}
+		})
+	}
+}
+
+func TestPlanGroupRefusesForceFrequencyWithoutFrequencyAndJoinWithoutPeer(t *testing.T) {
+	f := newFixture(t)
+	c := f.client()
+	for _, o := range []map[string]dbus.Variant{
+		{"force_frequency": dbus.MakeVariant(true)},
+		{"join": dbus.MakeVariant(true)},
+	} {
+		var plan map[string]dbus.Variant
+		err := callStore(t, c, phy0, ifaceDevice+".PlanGroup", []any{&plan}, o)
+		var de dbus.Error
+		if !errors.As(err, &de) || de.Name != ErrorPrefix+"InvalidArguments" {
+			t.Errorf("PlanGroup(%v) = %v, want InvalidArguments", o, err)
+		}
+	}
+}

@@ -256,9 +256,23 @@ func deviceSpec() interfaceSpec {
 					{"passphrase", "s", "The WPA2 passphrase, 8 to 63 printable ASCII characters, for legacy (non-P2P) clients the application gives it to; by default the service generates one. It is never readable back."},
 					{"bind", "s", `"client" (default): the group ends when the calling client leaves the bus; "none": it stays until Group1.Leave.`},
 				},
-				Doc:    "Starts an autonomous group with this device as Group Owner and replies when it is up.",
-				Errors: errs("NotReady", "NotSupported", "NoCommonChannel", "Failed"),
+				Doc:    "Starts an autonomous group with this device as Group Owner and replies when it is up. The radio's arbiter chooses the channel: on a radio that runs one channel at a time while a station on it is connected, the group goes on the station's channel; a frequency the radio cannot use beside what uses it now is a ConcurrencyConflict (or, as the configuration's conflict policy says, the agent is asked or the station yields). PlanGroup tells beforehand.",
+				Errors: errs("NotReady", "NotSupported", "NoCommonChannel", "ConcurrencyConflict", "Rejected", "Failed"),
 				Action: ActionManageGroups,
+			},
+			{
+				Name: "PlanGroup",
+				In:   []argSpec{{"options", "a{sv}", "Options, all optional (those of CreateGroup, or with peer those of Peer1.Connect, that bear on the radio):"}},
+				Out: []argSpec{{"plan", "a{sv}", `The arbiter's answer: "possible" (b), "frequency" (u, the channel the group would use; 0 when not possible or left to the GO Negotiation), "decision" (s: "allow", "refuse", "ask" (the agent would be asked whether the station may disconnect) or "station-yields" (the station's manager would be asked to disconnect it while the group runs)), "reason" (s, in words), "conflicts" (as, the uses of the radio the group conflicts with), "interrupts" (as, what it would interrupt), "error" (s, the error name the call would fail with; "" when possible).`}},
+				Options: []optionSpec{
+					{"peer", "o", "Plan a Peer1.Connect to this peer (a Peer1 object of this device) instead of a CreateGroup."},
+					{"join", "b", "With peer: plan joining the peer's running group."},
+					{"band", "s", `As CreateGroup's: "2.4ghz", "5ghz" or "6ghz".`},
+					{"frequency", "u", "As CreateGroup's and Connect's, MHz."},
+					{"force_frequency", "b", "As Connect's."},
+				},
+				Doc:    "Says, without doing anything, whether a group could start now, on which channel, and what it would conflict with or interrupt: the decision CreateGroup or Peer1.Connect with the same options would meet.",
+				Errors: []string{"InvalidArguments", "NotFound", "Busy"},
 			},
 		},
 		Properties: []propertySpec{
@@ -271,7 +285,8 @@ func deviceSpec() interfaceSpec {
 			{Name: "GOIntent", Type: "u", Write: true, Action: ActionConfigure, Doc: "The GO Intent used in GO Negotiation, 0 (prefer client) to 15 (insist on Group Owner); Peer1.Connect can override it per call."},
 			{Name: "Capabilities", Type: "a{sv}", Doc: `What the radio can do for P2P: "bands" (as: "2.4ghz", "5ghz", "6ghz"), "frequencies" (au, MHz, the channels usable for a group), "max_groups" (u, how many groups can run at once), "p2p_device" (b, the driver has a dedicated P2P-Device interface), "interface_combinations" (aa{sv}: each with "limits" (a(uas): at most N interfaces of these types), "max_interfaces" (u) and "channels" (u, different channels at once)).`},
 			{Name: "Availability", Type: "s", Doc: `Whether P2P is usable here, and if not why: "available", "disabled" (Enabled is false), "rfkill-blocked", "not-supported" (the driver lacks the P2P interface types), "in-use" (another program, usually wpa_supplicant, drives P2P on this radio), "no-channels" (regulatory rules leave no usable channel), "concurrency-limit" (other interfaces use up the radio's interface combinations), "error".`},
-			{Name: "AvailabilityDetail", Type: "s", Doc: "Availability in words, for people (may be empty)."},
+			{Name: "AvailabilityDetail", Type: "s", Doc: "Availability in words, for people (may be empty): what holds the radio."},
+			{Name: "Radio", Type: "a{sv}", Doc: `What uses the radio now, as the arbiter sees it: "interfaces" (aa{sv}: each with "name" (s, "" for a P2P Device), "type" (s: "station", "ap", "p2p-client", "p2p-go", "p2p-device"), "frequency" (u, its operating channel, 0 when none), "ours" (b, created by this service), "manager" (s, the program managing it when known: "NetworkManager", "iwd", "wpa_supplicant")), "channels" (u, how many channels the radio can use at once), "frequencies_in_use" (au), "allowed_frequencies" (au, the channels a new group could use now), "groups_available" (u, how many more groups could start now), "rfkill" (s: "unblocked", "soft-blocked" or "hard-blocked").`},
 		},
 	}
 }
@@ -292,11 +307,12 @@ func peerSpec() interfaceSpec {
 					{"go_intent", "u", "The GO Intent for this connection, 0 (prefer client) to 15 (insist on Group Owner). Not with join."},
 					{"join", "b", "Join the group the peer runs as Group Owner (see IsGroupOwner) instead of negotiating."},
 					{"persistent", "b", "Ask for a persistent group. Not with join."},
-					{"frequency", "u", "Preferred operating channel, MHz (2412 to 7125). Not with join."},
+					{"frequency", "u", "Preferred operating channel, MHz (2412 to 7125): our Operating Channel preference in the GO Negotiation. A channel the radio cannot use beside what uses it now is a ConcurrencyConflict. Not with join."},
+					{"force_frequency", "b", "Offer only frequency in the GO Negotiation: a peer that cannot use it fails the negotiation with NoCommonChannel (P2P Status 7). Needs frequency."},
 					{"bind", "s", `"client" (default): leave the group when the calling client leaves the bus; "none": stay until Group1.Leave.`},
 				},
-				Doc:    "Forms a group with the peer (GO Negotiation, or joining its group), provisions it with WPS and configures IP, and replies with the group once it is up with addresses configured, or with a named error saying why not (the reason also goes to LastError). This can take a minute: call with a timeout of at least 120 seconds. A PIN to show goes to the registered agent, never into a signal or property.",
-				Errors: errs("NotFound", "NotReady", "NotSupported", "InProgress", "Rejected", "Timeout", "Aborted", "NoCommonChannel", "PeerUnreachable", "IncorrectPin", "Failed"),
+				Doc:    "Forms a group with the peer (GO Negotiation, or joining its group), provisions it with WPS and configures IP, and replies with the group once it is up with addresses configured, or with a named error saying why not (the reason also goes to LastError). This can take a minute: call with a timeout of at least 120 seconds. A PIN to show goes to the registered agent, never into a signal or property. The radio's arbiter decides the channels offered: on a radio that runs one channel at a time while a station on it is connected, only the station's channel (a peer that cannot use it fails with NoCommonChannel); joining a group on another channel is a ConcurrencyConflict unless the conflict policy lets the station yield. Device1.PlanGroup tells beforehand.",
+				Errors: errs("NotFound", "NotReady", "NotSupported", "InProgress", "Rejected", "Timeout", "Aborted", "NoCommonChannel", "ConcurrencyConflict", "PeerUnreachable", "IncorrectPin", "Failed"),
 				Action: ActionConnect,
 			},
 			{
@@ -405,6 +421,15 @@ func agentSpec() interfaceSpec {
 				In:   []argSpec{{"peer", "o", `The peer that shows the PIN, or "/" when not known yet.`}},
 				Out:  []argSpec{{"pin", "s", "The PIN the user typed, 4 or 8 digits."}},
 				Doc:  "Asks the agent for the PIN the peer shows.",
+			},
+			{
+				Name: "RequestConcurrency",
+				In: []argSpec{
+					{"device", "o", "The Device1 object of the radio."},
+					{"interface", "s", "The station's network interface that would disconnect while the group runs (its manager reconnects it when the group ends)."},
+					{"detail", "s", "The conflict in words, for the user."},
+				},
+				Doc: `Asks whether the station may disconnect for a group's lifetime, when the radio cannot run both (the configuration's conflict policy is "ask"). A normal reply lets the station yield; an error refuses, and the call that wanted the group fails with ConcurrencyConflict.`,
 			},
 			{
 				Name: "Cancel",
