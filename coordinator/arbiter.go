@@ -30,14 +30,6 @@ type activity struct {
 	listen bool
 }
 
-// useString describes an interface on the radio in words.
-func useString(u radio.IfUse) string {
-	if u.Freq == 0 {
-		return ifTypeName(u.Type)
-	}
-	return fmt.Sprintf("%s on %d MHz", ifTypeName(u.Type), u.Freq)
-}
-
 // radioState is what the arbiter knows of its radio.
 type radioState struct {
 	// enabled: P2P is enabled on the device.

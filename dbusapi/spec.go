@@ -263,7 +263,7 @@ func deviceSpec() interfaceSpec {
 			{
 				Name: "PlanGroup",
 				In:   []argSpec{{"options", "a{sv}", "Options, all optional (those of CreateGroup, or with peer those of Peer1.Connect, that bear on the radio):"}},
-				Out: []argSpec{{"plan", "a{sv}", `The arbiter's answer: "possible" (b), "frequency" (u, the channel the group would use; 0 when not possible or left to the GO Negotiation), "decision" (s: "allow", "refuse", "ask" (the agent would be asked whether the station may disconnect) or "station-yields" (the station's manager would be asked to disconnect it while the group runs)), "reason" (s, in words), "conflicts" (as, the uses of the radio the group conflicts with), "interrupts" (as, what it would interrupt), "error" (s, the error name the call would fail with; "" when possible).`}},
+				Out:  []argSpec{{"plan", "a{sv}", `The arbiter's answer: "possible" (b), "frequency" (u, the channel the group would use; 0 when not possible or left to the GO Negotiation), "decision" (s: "allow", "refuse", "ask" (the agent would be asked whether the station may disconnect) or "station-yields" (the station's manager would be asked to disconnect it while the group runs)), "reason" (s, in words), "conflicts" (as, the uses of the radio the group conflicts with), "interrupts" (as, what it would interrupt), "error" (s, the error name the call would fail with; "" when possible).`}},
 				Options: []optionSpec{
 					{"peer", "o", "Plan a Peer1.Connect to this peer (a Peer1 object of this device) instead of a CreateGroup."},
 					{"join", "b", "With peer: plan joining the peer's running group."},
